@@ -1,0 +1,65 @@
+/**
+ * summary.md: the PR-comment view of a run. It is short on purpose (a reviewer reads it in the
+ * diff view): verdict line, SLO table, headline figures, the worst endpoints. Everything else
+ * lives in report.html; this file never grows with the number of seconds in the run.
+ *
+ * @example
+ *   writeFileSync('summary.md', renderSummaryMd(loadRun(dir)));
+ */
+import type { RunData } from './run-data.ts';
+import { int, ms, pct, rate, sloValue } from './format.ts';
+
+const MAX_ENDPOINTS = 8;
+
+export function verdict(run: RunData): { word: string; icon: string } {
+  const s = run.summary;
+  if (!s.valid) return { word: 'INVALID (the generator could not keep up; numbers are not the target\'s)', icon: '⚠️' };
+  return s.pass ? { word: 'PASS', icon: '✅' } : { word: 'FAIL', icon: '❌' };
+}
+
+export function renderSummaryMd(run: RunData): string {
+  const s = run.summary;
+  const v = verdict(run);
+  const lines: string[] = [];
+  lines.push(`### ${v.icon} picco ${s.scenario}: ${v.word}`);
+  lines.push('');
+  lines.push(
+    `${int(s.requests.total)} requests in ${s.durationS}s · achieved ${rate(s.rate.achieved)} of ${rate(s.rate.target)} intended · ` +
+      `failed ${int(s.requests.failed)} (${pct(s.requests.failed, s.requests.total)}) · dropped ${int(s.requests.dropped)}`,
+  );
+  lines.push('');
+  lines.push(`Latency from intended start: p50 ${ms(s.latencyMs.p50)} · p95 ${ms(s.latencyMs.p95)} · p99 ${ms(s.latencyMs.p99)} · max ${ms(s.latencyMs.max)}  `);
+  lines.push(`Service time: p50 ${ms(s.serviceTimeMs.p50)} · p95 ${ms(s.serviceTimeMs.p95)} · p99 ${ms(s.serviceTimeMs.p99)}`);
+  if (s.slo.length > 0) {
+    lines.push('');
+    lines.push('| SLO | threshold | value | |');
+    lines.push('|---|---|---|---|');
+    for (const o of s.slo) lines.push(`| ${cell(o.name)} | \`${cell(o.threshold)}\` | ${sloValue(o.threshold, o.name, o.value)} | ${o.pass ? '✅' : '❌'} |`);
+  }
+  const eps = Object.entries(s.endpoints).sort((a, b) => (b[1].latencyMs?.p99 ?? 0) - (a[1].latencyMs?.p99 ?? 0));
+  if (eps.length > 0) {
+    lines.push('');
+    lines.push('| endpoint | requests | failed | p95 | p99 |');
+    lines.push('|---|---:|---:|---:|---:|');
+    for (const [name, e] of eps.slice(0, MAX_ENDPOINTS)) {
+      lines.push(`| \`${cell(name)}\` | ${int(e.count)} | ${int(e.failed)} (${pct(e.failed, e.count)}) | ${ms(e.latencyMs?.p95)} | ${ms(e.latencyMs?.p99)} |`);
+    }
+    if (eps.length > MAX_ENDPOINTS) lines.push(`| … ${eps.length - MAX_ENDPOINTS} more in report.html | | | | |`);
+  }
+  const statuses = mergeStatus(run);
+  const errs = Object.entries(statuses).filter(([code]) => !/^[23]/.test(code));
+  if (errs.length > 0) lines.push('', `Errors by status: ${errs.map(([c, n]) => `${c} × ${int(n)}`).join(', ')}`);
+  lines.push('');
+  return lines.join('\n');
+}
+
+function cell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+export function mergeStatus(run: RunData): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const e of Object.values(run.summary.endpoints)) for (const [c, n] of Object.entries(e.status)) out[c] = (out[c] ?? 0) + n;
+  if (Object.keys(out).length === 0) for (const sec of run.series) for (const [c, n] of Object.entries(sec.status)) out[c] = (out[c] ?? 0) + n;
+  return out;
+}
