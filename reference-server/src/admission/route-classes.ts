@@ -1,0 +1,69 @@
+/**
+ * Route classes: the bulkheads. Each class gets its own adaptive limit, so a surge of card
+ * additions fills the `card-write` compartment and is shed there, while `/info`, the session
+ * calls and the wallet list keep their own capacity.
+ *
+ * Trade-off: classification runs before routing (admission must be cheap and come before body
+ * parsing), so it matches on method and raw path prefixes, not on the router's pattern. A
+ * request that matches nothing falls in `other`. Priority decides who is shed first when the
+ * event loop itself lags (all classes share one CPU): `low` first, then `normal`; `critical`
+ * only ever by its own limit.
+ *
+ * @example
+ * classifyRoute('POST', '/pp-restapi-CD/v1/wallet/cc') // 'card-write'
+ */
+export type RouteClass =
+  | 'io-light'
+  | 'wallet-read'
+  | 'card-write'
+  | 'bancomat-search'
+  | 'bpd-read'
+  | 'bpd-write'
+  | 'other';
+
+export type Priority = 'critical' | 'normal' | 'low';
+
+export interface ClassConfig {
+  priority: Priority;
+  initial: number;
+  min: number;
+  max: number;
+  /** Requests allowed to wait for a slot; beyond, refused at once. */
+  maxQueue: number;
+  /** How long one may wait for a slot before it is refused. */
+  maxWaitMs: number;
+}
+
+/** Defaults per class (per process). Written for a 2-core box; `--workers` multiplies them. */
+export const CLASS_DEFAULTS: Record<RouteClass, ClassConfig> = {
+  'io-light': { priority: 'critical', initial: 64, min: 16, max: 512, maxQueue: 256, maxWaitMs: 100 },
+  'wallet-read': { priority: 'critical', initial: 64, min: 16, max: 512, maxQueue: 256, maxWaitMs: 100 },
+  'card-write': { priority: 'low', initial: 32, min: 4, max: 512, maxQueue: 64, maxWaitMs: 50 },
+  'bancomat-search': { priority: 'low', initial: 32, min: 4, max: 256, maxQueue: 32, maxWaitMs: 50 },
+  'bpd-read': { priority: 'normal', initial: 32, min: 8, max: 512, maxQueue: 128, maxWaitMs: 100 },
+  'bpd-write': { priority: 'low', initial: 32, min: 4, max: 512, maxQueue: 64, maxWaitMs: 50 },
+  other: { priority: 'normal', initial: 32, min: 4, max: 512, maxQueue: 64, maxWaitMs: 50 },
+};
+
+const PM = '/pp-restapi-CD';
+
+/** The class of a request, or null for requests never shed (metrics, health). */
+export function classifyRoute(method: string, path: string): RouteClass | null {
+  if (path === '/metrics' || path === '/healthz') return null;
+  if (path.startsWith(PM)) {
+    const p = path.slice(PM.length);
+    if (method === 'GET') {
+      if (p.startsWith('/v2/wallet') || p.startsWith('/v1/wallet')) return 'wallet-read';
+      if (p.startsWith('/v1/users/actions/start-session')) return 'io-light';
+      if (p.startsWith('/v1/bancomat/pans')) return 'bancomat-search';
+      if (p.startsWith('/v1/bancomat/abi')) return 'io-light';
+      return 'card-write';
+    }
+    return 'card-write';
+  }
+  if (path.startsWith('/bpd/')) return method === 'GET' ? 'bpd-read' : 'bpd-write';
+  if (path === '/info' || path === '/test-login' || path.startsWith('/api/v1/') || path.startsWith('/pagopa/api/')) {
+    return 'io-light';
+  }
+  return 'other';
+}
