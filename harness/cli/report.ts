@@ -12,13 +12,16 @@ import { PrometheusError } from '../report/prometheus.ts';
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(argv, {
     prometheus: { type: 'string' },
+    merge: { type: 'boolean' },
+    out: { type: 'string' },
     quiet: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) {
-    process.stdout.write('usage: picco report RUN_DIR [--prometheus URL]\n  writes report.html, summary.md, junit.xml into RUN_DIR\n');
+    process.stdout.write('usage: picco report RUN_DIR [--prometheus URL]\n  writes report.html, summary.md, junit.xml into RUN_DIR\n       picco report --merge RUN_DIR... --out DIR\n  merges segment runs exactly (HDR histograms), then reports the merged run\n');
     return EXIT.pass;
   }
+  if (values.merge === true) return (await import('../merge/merge-command.ts')).runMerge(positionals, values.out, { quiet: values.quiet === true });
   const problems = new Problems();
   if (positionals.length !== 1) problems.add(`RUN_DIR: expected exactly one run directory (the --out of picco run), got ${positionals.length}`);
   if (values.prometheus !== undefined && !/^https?:\/\/[^/]+/.test(values.prometheus)) problems.add(`--prometheus '${values.prometheus}' is not a URL: write http://127.0.0.1:9090`);

@@ -66,6 +66,6 @@ export function percentilesOf(h: Histogram): PercentilesMs {
     p99: round3(h.getValueAtPercentile(99)),
     p999: round3(h.getValueAtPercentile(99.9)),
     // The top of the max's bucket: the same whether the histogram was recorded or decoded.
-    max: round3(h.highestEquivalentValue(h.maxValue)),
+    max: round3(h.getValueAtPercentile(100)),
   };
 }

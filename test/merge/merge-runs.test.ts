@@ -58,3 +58,16 @@ describe('mergeRuns', () => {
     await expect(mergeRuns([join(dir, 'nope')], join(dir, 'x'))).rejects.toBeInstanceOf(MergeError);
   });
 });
+
+describe('picco report --merge', () => {
+  it('writes the merged run and its reports, exit 99 when the union fails an SLO', async () => {
+    const { main } = await import('../../harness/cli/main.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'picco-merge-cli-'));
+    const all = requests(300, 3);
+    [0, 1].forEach((k) => writeSegment(join(dir, `s${k}`), all.filter((_, i) => i % 2 === k), { segment: `${k + 1}/2`, slo: [{ name: 'latency', threshold: 'p(99)<1' }] }));
+    const code = await main(['report', '--merge', join(dir, 's0'), join(dir, 's1'), '--out', join(dir, 'm'), '--quiet']);
+    expect(code).toBe(99);
+    expect(readFileSync(join(dir, 'm', 'junit.xml'), 'utf8')).toContain('<testsuite');
+    expect(await main(['report', '--merge', join(dir, 's0')])).toBe(2);
+  });
+});
