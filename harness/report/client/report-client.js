@@ -150,7 +150,7 @@
   buildCharts();
   update();
   if (D.mode === 'live' && !D.summary && window.EventSource) {
-    var es = new EventSource('events');
+    var es = new EventSource('events?from=' + D.series.length);
     es.addEventListener('second', function (e) { D.series.push(JSON.parse(e.data)); update(); });
     es.addEventListener('final', function (e) {
       var f = JSON.parse(e.data); D.summary = f.summary; if (f.series) D.series = f.series; D.mode = 'report';
