@@ -39,11 +39,11 @@ export function sessionOps(pool: pg.Pool, key: () => Buffer) {
         );
         await c.query(
           `INSERT INTO tokens (token_hash, kind, session_id, fiscal_code, expires_at)
-           SELECT h, k, $5, $6, $7 FROM unnest($1::text[], $2::text[]) AS t(h, k)`,
+           SELECT h, k, $3, $4, $5 FROM unnest($1::text[], $2::text[]) AS t(h, k)`,
           [
             [tokenHash(s.sessionToken), tokenHash(s.walletToken), tokenHash(s.bpdToken), tokenHash(s.myPortalToken)],
-            ['session', 'wallet', 'bpd', 'myPortal'], null, null, s.sessionId, s.fiscalCode, s.expiresAt,
-          ].filter((_, i) => i !== 2 && i !== 3),
+            ['session', 'wallet', 'bpd', 'myPortal'], s.sessionId, s.fiscalCode, s.expiresAt,
+          ],
         );
       });
     },

@@ -1,0 +1,121 @@
+/**
+ * The store past one machine: PostgreSQL through a pg pool, the same Storage contract as the
+ * SQLite store, plus the idempotency keys and per-token rate windows that `--workers N` need
+ * to share. Every rule that must hold across workers is a constraint or a single atomic
+ * statement here; nothing is cached in a worker's memory.
+ *
+ * Durability: each connection runs with synchronous_commit=on, so a resolved write has reached
+ * PostgreSQL's WAL on disk (fsync=on is PostgreSQL's default and is checked at open). A
+ * server (or PostgreSQL) killed with SIGKILL after a 2xx loses nothing it acknowledged.
+ *
+ * @example
+ * const storage = await openPostgresStorage({ url: 'postgres://postgres@127.0.0.1:5432/picco' });
+ */
+import type pg from 'pg';
+import type { Storage } from '../storage.ts';
+import type { IdempotencyStore, RateLimitStore, ReserveResult, StoredResponse } from '../../idempotency/store.ts';
+import { cashbackOps } from './cashback.ts';
+import { migrate } from './migrations.ts';
+import { createPool } from './pool.ts';
+import { keyFrom } from './sealed-tokens.ts';
+import { sessionOps } from './sessions.ts';
+import { walletOps } from './wallets.ts';
+
+export interface PostgresOptions {
+  url: string;
+  /** Pool size per process. Default 16. */
+  poolSize?: number;
+}
+
+export type PostgresStorage = Storage & IdempotencyStore & RateLimitStore & { readonly pool: pg.Pool };
+
+export async function openPostgresStorage(opts: PostgresOptions): Promise<PostgresStorage> {
+  const pool = createPool(opts.url, opts.poolSize === undefined ? {} : { max: opts.poolSize });
+  let key: Buffer;
+  try {
+    const c = await pool.connect();
+    try {
+      await migrate(c);
+      const secret = process.env['PICCO_DB_SECRET'];
+      const row = (await c.query<{ value: string }>("SELECT value FROM db_secrets WHERE name = 'token_key'")).rows[0];
+      key = keyFrom(secret !== undefined && secret !== '' ? secret : (row?.value ?? ''));
+    } finally {
+      c.release();
+    }
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw err;
+  }
+  const s = sessionOps(pool, () => key);
+  const w = walletOps(pool);
+  const c = cashbackOps(pool);
+  let closed = false;
+  const reserve = async (scope: string, keyHash: string, requestHash: string, now: Date, leaseMs: number): Promise<ReserveResult> => {
+    const ins = await pool.query(
+      `INSERT INTO idempotency_keys (scope, key_hash, request_hash, state, locked_until, created_at)
+       VALUES ($1, $2, $3, 'pending', $4, $5)
+       ON CONFLICT (scope, key_hash) DO UPDATE SET request_hash = excluded.request_hash,
+         locked_until = excluded.locked_until, created_at = excluded.created_at
+       WHERE idempotency_keys.state = 'pending' AND idempotency_keys.locked_until < excluded.created_at
+       RETURNING 1`, [scope, keyHash, requestHash, new Date(now.getTime() + leaseMs), now]);
+    if ((ins.rowCount ?? 0) > 0) return { kind: 'reserved' };
+    const r = (await pool.query<{ request_hash: string; state: string; status: number | null; body: string | null; content_type: string | null }>(
+      'SELECT request_hash, state, status, body, content_type FROM idempotency_keys WHERE scope = $1 AND key_hash = $2', [scope, keyHash])).rows[0];
+    if (r === undefined) return reserve(scope, keyHash, requestHash, now, leaseMs);
+    if (r.request_hash !== requestHash) return { kind: 'mismatch' };
+    if (r.state !== 'completed') return { kind: 'in_progress' };
+    return { kind: 'replay', response: { status: r.status ?? 200, body: r.body ?? '', contentType: r.content_type ?? 'application/json' } };
+  };
+
+
+  return {
+    kind: 'postgres',
+    pool,
+    ...s,
+    ...w,
+    ...c,
+    deleteCitizenCascade: (cf, now, o) => c.deleteCitizenCascade(cf, now, o?.failAt),
+
+    async getSetting(k: string): Promise<unknown> {
+      const r = await pool.query<{ value: unknown }>('SELECT value FROM settings WHERE key = $1', [k]);
+      return r.rows[0]?.value;
+    },
+    async putSetting(k: string, value: unknown, now: Date): Promise<void> {
+      await pool.query(
+        `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2::jsonb, $3)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+        [k, JSON.stringify(value ?? null), now]);
+    },
+
+    reserve,
+    async complete(scope: string, keyHash: string, response: StoredResponse): Promise<void> {
+      await pool.query(
+        "UPDATE idempotency_keys SET state = 'completed', status = $3, body = $4, content_type = $5 WHERE scope = $1 AND key_hash = $2",
+        [scope, keyHash, response.status, response.body, response.contentType]);
+    },
+    async release(scope: string, keyHash: string): Promise<void> {
+      await pool.query("DELETE FROM idempotency_keys WHERE scope = $1 AND key_hash = $2 AND state = 'pending'", [scope, keyHash]);
+    },
+    async purge(olderThan: Date): Promise<number> {
+      return (await pool.query('DELETE FROM idempotency_keys WHERE created_at < $1', [olderThan])).rowCount ?? 0;
+    },
+    async hit(subject: string, windowStart: number): Promise<number> {
+      const r = await pool.query<{ hits: number }>({
+        name: 'rate_hit',
+        text: `INSERT INTO rate_windows (subject, window_start, hits) VALUES ($1, $2, 1)
+               ON CONFLICT (subject, window_start) DO UPDATE SET hits = rate_windows.hits + 1 RETURNING hits`,
+        values: [subject, windowStart],
+      });
+      return r.rows[0]?.hits ?? 1;
+    },
+    async purgeWindows(before: number): Promise<number> {
+      return (await pool.query('DELETE FROM rate_windows WHERE window_start < $1', [before])).rowCount ?? 0;
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
