@@ -1,0 +1,229 @@
+/**
+ * How the IO app (1.11-1.14, Dec 2020) talked to its three backends, shared by every journey.
+ *
+ * Client behaviour, as the app had it (domain brief, "Client retry behaviour"):
+ * - PM calls: 16 s timeout, no automatic retry; on a PM 401 the app refreshes the PM session once
+ *   (start-session with the wallet token) and repeats the call.
+ * - io-backend / BPD calls: 8 s timeout.
+ * - After a failed wallet / card / BPD load the next attempt waits 2^attempt s (2, 4, 8, 16).
+ * - Beyond that, citizens press "riprova" by hand, as many times as their patience allows.
+ * The per-arrival state is one small object (four token strings); nothing outlives the journey
+ * except the optional session cache of card-peak.
+ *
+ * @example
+ * const s = await openApp(c, ctx, cf);
+ * if (s) await pm(c, s, { method: 'GET', path: '/v2/wallet', endpoint: 'GET /v2/wallet' });
+ */
+import type { JourneyClient, RequestSpec, ResponseResult } from '../../harness/scenario/types.ts';
+import type { Population } from '../population.ts';
+
+export const PM_TIMEOUT_MS = 16_000;
+export const IO_TIMEOUT_MS = 8_000;
+
+/** Everything a journey needs besides the client and the arrival. */
+export interface JourneyContext {
+  population: Population;
+  /** Think times are divided by this (the run's --speed), never below 1 ms. */
+  speed: number;
+  /** Password for POST /test-login (PICCO_TEST_PASSWORD, default 'picco-test'). */
+  password: string;
+}
+
+export function testPassword(): string {
+  return process.env.PICCO_TEST_PASSWORD || 'picco-test';
+}
+
+export interface AppSession {
+  /** io-backend session token. */
+  io: string;
+  walletToken: string;
+  bpd: string;
+  /** PM session token from start-session. */
+  pm: string;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' } as const;
+
+function bearer(token: string, json: boolean): Record<string, string> {
+  return json ? { authorization: `Bearer ${token}`, ...JSON_HEADERS } : { authorization: `Bearer ${token}` };
+}
+
+/** A think time in ms, compressed by --speed. */
+export function think(ctx: JourneyContext, ms: number): number {
+  return Math.max(1, Math.round(ms / ctx.speed));
+}
+
+/** The app's client backoff: 2^attempt s, attempt capped at 4 (2, 4, 8, 16 s). */
+export function backoffMs(attempt: number): number {
+  return 1000 * 2 ** Math.min(4, Math.max(1, attempt));
+}
+
+export function data(r: ResponseResult): Record<string, unknown> | undefined {
+  const j = r.json as { data?: unknown } | undefined;
+  const d = j && typeof j === 'object' ? j.data : undefined;
+  return d && typeof d === 'object' && !Array.isArray(d) ? (d as Record<string, unknown>) : undefined;
+}
+
+export function dataArray(r: ResponseResult): Record<string, unknown>[] {
+  const j = r.json as { data?: unknown } | undefined;
+  const d = j && typeof j === 'object' ? j.data : undefined;
+  return Array.isArray(d) ? (d as Record<string, unknown>[]) : [];
+}
+
+/** POST /test-login: the SPID stand-in. Returns the io-backend session token. */
+export async function login(c: JourneyClient, ctx: JourneyContext, fiscalCode: string): Promise<string | undefined> {
+  const r = await c.request({
+    api: 'io',
+    method: 'POST',
+    path: '/test-login',
+    endpoint: 'POST /test-login',
+    headers: JSON_HEADERS,
+    body: JSON.stringify({ username: fiscalCode, password: ctx.password }),
+    expect: [200],
+    timeoutMs: IO_TIMEOUT_MS,
+  });
+  const token = (r.json as { token?: unknown } | undefined)?.token;
+  return r.status === 200 && typeof token === 'string' ? token : undefined;
+}
+
+/** GET /v1/users/actions/start-session?token=walletToken → PM session token. */
+export async function startPmSession(c: JourneyClient, walletToken: string): Promise<string | undefined> {
+  const r = await c.request({
+    api: 'pm',
+    method: 'GET',
+    path: `/v1/users/actions/start-session?token=${encodeURIComponent(walletToken)}`,
+    endpoint: 'GET /v1/users/actions/start-session',
+    expect: [200],
+    timeoutMs: PM_TIMEOUT_MS,
+  });
+  const t = data(r)?.sessionToken;
+  return typeof t === 'string' ? t : undefined;
+}
+
+/**
+ * Open the app as F1 has it: login, session (wallet and bpd tokens), optionally profile,
+ * /info, PM start-session. Returns undefined (and counts 'login_failed') if any step fails.
+ */
+export async function openApp(
+  c: JourneyClient,
+  ctx: JourneyContext,
+  fiscalCode: string,
+  withProfile = false,
+): Promise<AppSession | undefined> {
+  const io = await login(c, ctx, fiscalCode);
+  if (!io) {
+    c.count('login_failed');
+    return undefined;
+  }
+  const s = await c.request({
+    api: 'io',
+    method: 'GET',
+    path: '/api/v1/session',
+    endpoint: 'GET /api/v1/session',
+    headers: bearer(io, false),
+    expect: [200],
+    timeoutMs: IO_TIMEOUT_MS,
+  });
+  const sess = s.json as { walletToken?: unknown; bpdToken?: unknown } | undefined;
+  if (s.status !== 200 || typeof sess?.walletToken !== 'string' || typeof sess.bpdToken !== 'string') {
+    c.count('session_failed');
+    return undefined;
+  }
+  if (withProfile) await profile(c, io);
+  await serverInfo(c);
+  const pmToken = await startPmSession(c, sess.walletToken);
+  if (!pmToken) {
+    c.count('pm_session_failed');
+    return undefined;
+  }
+  return { io, walletToken: sess.walletToken, bpd: sess.bpdToken, pm: pmToken };
+}
+
+export async function profile(c: JourneyClient, ioToken: string): Promise<ResponseResult> {
+  return c.request({
+    api: 'io',
+    method: 'GET',
+    path: '/api/v1/profile',
+    endpoint: 'GET /api/v1/profile',
+    headers: bearer(ioToken, false),
+    expect: [200],
+    timeoutMs: IO_TIMEOUT_MS,
+  });
+}
+
+/** GET /info (public): min_app_version per platform. */
+export async function serverInfo(c: JourneyClient): Promise<ResponseResult> {
+  return c.request({ api: 'io', method: 'GET', path: '/info', endpoint: 'GET /info', expect: [200], timeoutMs: IO_TIMEOUT_MS });
+}
+
+export interface PmCall {
+  method: RequestSpec['method'];
+  path: string;
+  endpoint: string;
+  body?: string;
+  expect?: readonly number[];
+}
+
+/**
+ * A PM call with the app's rules: Bearer PM token, 16 s timeout, no automatic retry; on 401
+ * refresh the PM session once (start-session with the wallet token) and repeat.
+ */
+export async function pm(c: JourneyClient, s: AppSession, call: PmCall): Promise<ResponseResult> {
+  const spec: RequestSpec = {
+    api: 'pm',
+    method: call.method,
+    path: call.path,
+    endpoint: call.endpoint,
+    headers: bearer(s.pm, call.body !== undefined),
+    expect: call.expect ?? [200, 201],
+    timeoutMs: PM_TIMEOUT_MS,
+  };
+  if (call.body !== undefined) spec.body = call.body;
+  const r = await c.request(spec);
+  if (r.status !== 401) return r;
+  c.count('pm_session_refresh');
+  const fresh = await startPmSession(c, s.walletToken);
+  if (!fresh) return r;
+  s.pm = fresh;
+  spec.headers = bearer(fresh, call.body !== undefined);
+  return c.request(spec);
+}
+
+export interface BpdCall {
+  method: RequestSpec['method'];
+  path: string;
+  endpoint: string;
+  body?: string;
+  expect?: readonly number[];
+}
+
+/** A BPD call: Bearer bpdToken, 8 s timeout. */
+export async function bpd(c: JourneyClient, s: AppSession, call: BpdCall): Promise<ResponseResult> {
+  const spec: RequestSpec = {
+    api: 'bpd',
+    method: call.method,
+    path: call.path,
+    endpoint: call.endpoint,
+    headers: bearer(s.bpd, call.body !== undefined),
+    expect: call.expect ?? [200],
+    timeoutMs: IO_TIMEOUT_MS,
+  };
+  if (call.body !== undefined) spec.body = call.body;
+  return c.request(spec);
+}
+
+/** A citizen's "riprova": wait (think + the app's backoff), return whether they try again. */
+export async function riprova(
+  c: JourneyClient,
+  ctx: JourneyContext,
+  citizen: number,
+  attempt: number,
+): Promise<boolean> {
+  if (attempt > ctx.population.patience(citizen)) {
+    c.count('gave_up');
+    return false;
+  }
+  c.count('riprova');
+  await c.sleep(think(ctx, backoffMs(attempt) + 1_000));
+  return true;
+}
