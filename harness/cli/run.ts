@@ -1,0 +1,222 @@
+/**
+ * `picco run SCENARIO ...` and `picco run --url URL --rate R --duration D ...`: flags and files
+ * are validated here, at the edge, with every problem reported at once (exit 2 naming each flag
+ * or file); harness/runner/execute.ts does the run. Flags beyond DESIGN.md's contract (all
+ * optional, defaults in brackets):
+ *
+ *   --connections N [64]   --pipelining N [1]   --in-flight-cap N [10000]   --timeout D [16s]
+ *   --workers N [1] (worker threads; 0 = on the main thread)   --arrivals uniform|poisson [uniform]
+ *   --max-lag MS [25]   --max-dropped RATIO [0.01]   --report   --run-id ID
+ *
+ * @example
+ * picco run --url http://127.0.0.1:8080/info --rate 1000 --duration 30s --slo slo.yaml
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { parseFlags, Problems, UsageError } from './usage.ts';
+import { parseSegment, WHOLE, type Segment } from '../executors/segment.ts';
+import { loadSloFile, parseSloList, SloFileError } from '../thresholds/load.ts';
+import type { Slo } from '../thresholds/parse.ts';
+import { executeRun, targetsFor, type RunConfig } from '../runner/execute.ts';
+import { loadExtensionHooks } from '../runner/hooks.ts';
+import { loadScenario, ScenarioNotFound } from '../runner/scenario-loader.ts';
+import type { Targets } from '../scenario/types.ts';
+
+export const RUN_FLAGS = {
+  target: { type: 'string' },
+  'target-io': { type: 'string' },
+  'target-pm': { type: 'string' },
+  'target-bpd': { type: 'string' },
+  scale: { type: 'string' },
+  speed: { type: 'string' },
+  duration: { type: 'string' },
+  out: { type: 'string' },
+  slo: { type: 'string' },
+  segment: { type: 'string' },
+  'metrics-port': { type: 'string' },
+  dashboard: { type: 'string' },
+  seed: { type: 'string' },
+  quiet: { type: 'boolean' },
+  report: { type: 'boolean' },
+  url: { type: 'string' },
+  method: { type: 'string' },
+  body: { type: 'string' },
+  header: { type: 'string', multiple: true },
+  rate: { type: 'string' },
+  arrivals: { type: 'string' },
+  connections: { type: 'string' },
+  pipelining: { type: 'string' },
+  'in-flight-cap': { type: 'string' },
+  timeout: { type: 'string' },
+  workers: { type: 'string' },
+  'max-lag': { type: 'string' },
+  'max-dropped': { type: 'string' },
+  'run-id': { type: 'string' },
+} as const;
+
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+/** `--dashboard` takes an optional port: a bare flag means "any free port" (0). */
+export function normalizeOptionalPort(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--dashboard' && !/^\d+$/.test(argv[i + 1] ?? '')) out.push('--dashboard=0');
+    else out.push(a);
+  }
+  return out;
+}
+
+export function newRunId(): string {
+  return `${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}-${randomBytes(2).toString('hex')}`;
+}
+
+function checkUrl(p: Problems, flag: string, v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (!httpUrl.safeParse(v).success) {
+    p.add(`${flag} '${v}' is not an http(s) URL: write e.g. http://127.0.0.1:8080`);
+    return undefined;
+  }
+  return v;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values: f, positionals } = parseFlags(normalizeOptionalPort(argv), RUN_FLAGS);
+  const p = new Problems();
+  if (positionals.length > 1) p.add(`expected one SCENARIO, got ${positionals.length}: ${positionals.join(' ')}`);
+  const scenarioRef = positionals[0];
+  const adHoc = f.url !== undefined;
+  if (scenarioRef === undefined && !adHoc) p.add('give a SCENARIO (name or .ts file) or --url URL --rate R --duration D');
+  if (scenarioRef !== undefined && adHoc) p.add('give either a SCENARIO or --url, not both');
+
+  const scale = p.number('--scale', f.scale, { min: 0 }) ?? 1;
+  const speed = p.number('--speed', f.speed, { min: 0 }) ?? 1;
+  if (f.scale !== undefined && scale === 0) p.add('--scale must be > 0');
+  if (f.speed !== undefined && speed === 0) p.add('--speed must be > 0');
+  const durationS = p.duration('--duration', f.duration);
+  const seed = p.number('--seed', f.seed, { integer: true, min: 0 }) ?? 1;
+  const connections = p.number('--connections', f.connections, { integer: true, min: 1, max: 100_000 }) ?? 64;
+  const pipelining = p.number('--pipelining', f.pipelining, { integer: true, min: 1, max: 1000 }) ?? 1;
+  const inFlightCap = p.number('--in-flight-cap', f['in-flight-cap'], { integer: true, min: 1 }) ?? 10_000;
+  const timeoutS = p.duration('--timeout', f.timeout) ?? 16;
+  const workers = p.number('--workers', f.workers, { integer: true, min: 0, max: 64 }) ?? 1;
+  const maxLag = p.number('--max-lag', f['max-lag'], { min: 0 }) ?? 25;
+  const maxDropped = p.number('--max-dropped', f['max-dropped'], { min: 0, max: 1 }) ?? 0.01;
+  const metricsPort = p.number('--metrics-port', f['metrics-port'], { integer: true, min: 0, max: 65535 });
+  const dashboard = p.number('--dashboard', f.dashboard, { integer: true, min: 0, max: 65535 });
+  let segment: Segment = WHOLE;
+  if (f.segment !== undefined) {
+    const s = parseSegment(f.segment);
+    if (s === undefined) p.add(`--segment '${f.segment}' is not K/N with 1 <= K <= N (e.g. 2/4)`);
+    else segment = s;
+  }
+  const arrivals = f.arrivals ?? 'uniform';
+  if (arrivals !== 'uniform' && arrivals !== 'poisson') p.add(`--arrivals '${arrivals}' must be uniform or poisson`);
+
+  let slos: Slo[] = [];
+  if (f.slo !== undefined) {
+    try {
+      slos = loadSloFile(f.slo);
+    } catch (err) {
+      if (err instanceof SloFileError) for (const x of err.problems) p.add(x);
+      else throw err;
+    }
+  }
+
+  // Targets
+  const target = checkUrl(p, '--target', f.target);
+  const tio = checkUrl(p, '--target-io', f['target-io']);
+  const tpm = checkUrl(p, '--target-pm', f['target-pm']);
+  const tbpd = checkUrl(p, '--target-bpd', f['target-bpd']);
+  const split = [f['target-io'], f['target-pm'], f['target-bpd']].filter((x) => x !== undefined).length;
+  if (split > 0 && f.target !== undefined) p.add('give either --target or --target-io/--target-pm/--target-bpd, not both');
+  if (split > 0 && split < 3) p.add('--target-io, --target-pm and --target-bpd go together: give all three');
+  let targets: Targets | undefined;
+  if (target !== undefined) targets = targetsFor(target);
+  else if (tio !== undefined && tpm !== undefined && tbpd !== undefined) targets = { io: tio, pm: tpm, bpd: tbpd };
+
+  // Ad hoc
+  const url = checkUrl(p, '--url', f.url);
+  const rate = p.number('--rate', f.rate, { min: 0 });
+  const method = (f.method ?? 'GET').toUpperCase();
+  const headers: Record<string, string> = {};
+  let body: Buffer | undefined;
+  if (adHoc) {
+    if (f.rate === undefined) p.add('--url needs --rate R (arrivals per second)');
+    if (f.duration === undefined) p.add('--url needs --duration D (e.g. 30s)');
+    if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].includes(method)) p.add(`--method '${f.method}' is not an HTTP method`);
+    for (const h of f.header ?? []) {
+      const i = h.indexOf(':');
+      if (i <= 0) p.add(`--header '${h}' must read 'Name: value'`);
+      else headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
+    }
+    if (f.body !== undefined) {
+      try {
+        body = readFileSync(f.body);
+      } catch {
+        p.add(`--body file '${f.body}' cannot be read`);
+      }
+    }
+  } else {
+    for (const flag of ['rate', 'method', 'body', 'header'] as const) if (f[flag] !== undefined) p.add(`--${flag} only applies with --url`);
+  }
+  if (scenarioRef !== undefined) {
+    try {
+      await loadScenario(scenarioRef);
+    } catch (err) {
+      if (err instanceof ScenarioNotFound) p.add(err.message);
+      else p.add(`scenario '${scenarioRef}' failed to load: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  p.throwIfAny();
+
+  const runId = f['run-id'] ?? newRunId();
+  const outDir = f.out ?? join('reports', 'out', runId);
+  const ext = await loadExtensionHooks({ report: f.report === true, dashboard, outDir });
+  if (ext.missing) process.stderr.write('picco run: --report/--dashboard are not available yet in this build (no harness/report/run-hooks.ts); running without them\n');
+  const cfg: RunConfig = {
+    runId,
+    outDir,
+    quiet: f.quiet === true,
+    workers,
+    segment,
+    seed,
+    inFlightCap,
+    connections,
+    pipelining,
+    timeoutMs: Math.round(timeoutS * 1000),
+    maxLagP99Ms: maxLag,
+    maxDroppedRatio: maxDropped,
+    slos,
+    hooks: ext.hooks,
+    parseSlos: (lines) => {
+      try {
+        return parseSloList(lines, `scenario '${scenarioRef}' slo`);
+      } catch (err) {
+        if (err instanceof SloFileError) throw new UsageError(err.problems);
+        throw err;
+      }
+    },
+    source: adHoc
+      ? {
+          kind: 'url',
+          url: url!,
+          method,
+          headers,
+          ...(body !== undefined ? { body } : {}),
+          executor: { type: 'constant-arrival-rate', rate: rate!, durationS: durationS!, arrivals: arrivals as 'uniform' | 'poisson' },
+        }
+      : {
+          kind: 'scenario',
+          ref: scenarioRef!,
+          options: { scale, speed, seed, ...(durationS !== undefined ? { durationS } : {}) },
+          ...(targets !== undefined ? { targets } : {}),
+        },
+  };
+  if (metricsPort !== undefined) cfg.metricsPort = metricsPort;
+  if (!cfg.quiet) process.stderr.write(`picco run ${runId}: writing ${outDir}\n`);
+  const { exitCode } = await executeRun(cfg);
+  return exitCode;
+}

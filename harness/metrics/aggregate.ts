@@ -1,0 +1,230 @@
+/**
+ * The main thread's exact merge of per-second snapshots from every worker (or from several
+ * runs' histograms.json, for `--segment` merges): counters add, HDR histograms add. A second is
+ * final when every worker has reported it (or at the end of the run); finalized seconds keep only
+ * encoded histograms, so memory stays small over long runs while windowed SLOs can still be
+ * evaluated exactly afterwards.
+ *
+ * @example
+ * const agg = new Aggregate(2); agg.add(snapFromWorker0); agg.add(snapFromWorker1); // second 0 final
+ */
+import { addEncoded, encode, newHistogram, percentileMs, percentilesMs, type Histogram, type Percentiles } from './histogram.ts';
+import type { SecondSnapshot } from './snapshot.ts';
+
+export interface EndpointTotals {
+  count: number;
+  ok: number;
+  failed: number;
+  status: Record<string, number>;
+  latency: Histogram;
+  serviceTime: Histogram;
+}
+
+/** One finalized second: counters plus encoded histograms (kept for windows and histograms.json). */
+export interface SecondRecord {
+  t: number;
+  intended: number;
+  started: number;
+  completed: number;
+  ok: number;
+  failed: number;
+  dropped: number;
+  inFlight: number;
+  status: Record<string, number>;
+  checks: Record<string, { pass: number; fail: number }>;
+  latency: string;
+  serviceTime: string;
+  lag: string;
+  endpoints: Record<string, { count: number; ok: number; failed: number; status: Record<string, number>; latency: string; serviceTime: string }>;
+}
+
+/** One line of series.jsonl (the contract other parts read). */
+export interface SeriesLine {
+  t: number;
+  intended: number;
+  started: number;
+  completed: number;
+  ok: number;
+  failed: number;
+  dropped: number;
+  inFlight: number;
+  status: Record<string, number>;
+  latencyMs: { p50: number; p90: number; p95: number; p99: number; max: number };
+  serviceTimeMs: { p50: number; p90: number; p95: number; p99: number; max: number };
+  endpoints: Record<string, { count: number; ok: number; failed: number; p99: number }>;
+  lagMs: number;
+}
+
+function addCounts(into: Record<string, number>, from: Record<string, number>): void {
+  for (const k of Object.keys(from)) into[k] = (into[k] ?? 0) + (from[k] ?? 0);
+}
+
+function addChecks(into: Record<string, { pass: number; fail: number }>, from: Record<string, { pass: number; fail: number }>): void {
+  for (const [k, v] of Object.entries(from)) {
+    const c = (into[k] ??= { pass: 0, fail: 0 });
+    c.pass += v.pass;
+    c.fail += v.fail;
+  }
+}
+
+interface Pending {
+  reports: number;
+  snap: SecondSnapshot;
+  latency: Histogram;
+  serviceTime: Histogram;
+  lag: Histogram;
+  endpoints: Map<string, { count: number; ok: number; failed: number; status: Record<string, number>; latency: Histogram; serviceTime: Histogram }>;
+}
+
+const short = (p: Percentiles) => ({ p50: p.p50, p90: p.p90, p95: p.p95, p99: p.p99, max: p.max });
+
+export class Aggregate {
+  readonly latency = newHistogram();
+  readonly serviceTime = newHistogram();
+  readonly lag = newHistogram();
+  readonly endpoints = new Map<string, EndpointTotals>();
+  readonly status: Record<string, number> = {};
+  readonly failures: Record<string, number> = {};
+  readonly checks: Record<string, { pass: number; fail: number }> = {};
+  readonly outcomes: Record<string, number> = {};
+  readonly seconds: SecondRecord[] = [];
+  intended = 0;
+  started = 0;
+  completed = 0;
+  ok = 0;
+  failed = 0;
+  dropped = 0;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(private readonly workers: number) {}
+
+  /** Adds one worker's second; returns the finalized series lines this completes (in order). */
+  add(s: SecondSnapshot): SeriesLine[] {
+    let p = this.pending.get(s.t);
+    if (p === undefined) {
+      p = {
+        reports: 0,
+        snap: { ...s, status: {}, failures: {}, checks: {}, outcomes: {}, endpoints: {}, intended: 0, started: 0, completed: 0, ok: 0, failed: 0, dropped: 0, inFlight: 0 },
+        latency: newHistogram(),
+        serviceTime: newHistogram(),
+        lag: newHistogram(),
+        endpoints: new Map(),
+      };
+      this.pending.set(s.t, p);
+    }
+    p.reports++;
+    const m = p.snap;
+    m.intended += s.intended;
+    m.started += s.started;
+    m.completed += s.completed;
+    m.ok += s.ok;
+    m.failed += s.failed;
+    m.dropped += s.dropped;
+    m.inFlight += s.inFlight;
+    addCounts(m.status, s.status);
+    addCounts(m.failures, s.failures);
+    addChecks(m.checks, s.checks);
+    addCounts(m.outcomes, s.outcomes);
+    addEncoded(p.latency, s.latency);
+    addEncoded(p.serviceTime, s.serviceTime);
+    addEncoded(p.lag, s.lag);
+    for (const [name, e] of Object.entries(s.endpoints)) {
+      let pe = p.endpoints.get(name);
+      if (pe === undefined) {
+        pe = { count: 0, ok: 0, failed: 0, status: {}, latency: newHistogram(), serviceTime: newHistogram() };
+        p.endpoints.set(name, pe);
+      }
+      pe.count += e.count;
+      pe.ok += e.ok;
+      pe.failed += e.failed;
+      addCounts(pe.status, e.status);
+      addEncoded(pe.latency, e.latency);
+      addEncoded(pe.serviceTime, e.serviceTime);
+    }
+    if (p.reports >= this.workers) return this.flushUpTo(s.t);
+    return [];
+  }
+
+  /** Finalizes every pending second (end of run). */
+  flushAll(): SeriesLine[] {
+    return this.flushUpTo(Number.POSITIVE_INFINITY, true);
+  }
+
+  private flushUpTo(t: number, all = false): SeriesLine[] {
+    const out: SeriesLine[] = [];
+    const keys = [...this.pending.keys()].sort((a, b) => a - b);
+    for (const k of keys) {
+      if (k > t) break;
+      const p = this.pending.get(k)!;
+      if (!all && p.reports < this.workers) break;
+      this.pending.delete(k);
+      out.push(this.finalize(p));
+    }
+    return out;
+  }
+
+  private finalize(p: Pending): SeriesLine {
+    const s = p.snap;
+    this.intended += s.intended;
+    this.started += s.started;
+    this.completed += s.completed;
+    this.ok += s.ok;
+    this.failed += s.failed;
+    this.dropped += s.dropped;
+    addCounts(this.status, s.status);
+    addCounts(this.failures, s.failures);
+    addChecks(this.checks, s.checks);
+    addCounts(this.outcomes, s.outcomes);
+    this.latency.add(p.latency);
+    this.serviceTime.add(p.serviceTime);
+    this.lag.add(p.lag);
+    const rec: SecondRecord = {
+      t: s.t,
+      intended: s.intended,
+      started: s.started,
+      completed: s.completed,
+      ok: s.ok,
+      failed: s.failed,
+      dropped: s.dropped,
+      inFlight: s.inFlight,
+      status: s.status,
+      checks: s.checks,
+      latency: p.latency.totalCount > 0 ? encode(p.latency) : '',
+      serviceTime: p.serviceTime.totalCount > 0 ? encode(p.serviceTime) : '',
+      lag: p.lag.totalCount > 0 ? encode(p.lag) : '',
+      endpoints: {},
+    };
+    const series: SeriesLine = {
+      t: s.t,
+      intended: s.intended,
+      started: s.started,
+      completed: s.completed,
+      ok: s.ok,
+      failed: s.failed,
+      dropped: s.dropped,
+      inFlight: s.inFlight,
+      status: s.status,
+      latencyMs: short(percentilesMs(p.latency)),
+      serviceTimeMs: short(percentilesMs(p.serviceTime)),
+      endpoints: {},
+      lagMs: percentileMs(p.lag, 99),
+    };
+    for (const [name, pe] of p.endpoints) {
+      let tot = this.endpoints.get(name);
+      if (tot === undefined) {
+        tot = { count: 0, ok: 0, failed: 0, status: {}, latency: newHistogram(), serviceTime: newHistogram() };
+        this.endpoints.set(name, tot);
+      }
+      tot.count += pe.count;
+      tot.ok += pe.ok;
+      tot.failed += pe.failed;
+      addCounts(tot.status, pe.status);
+      tot.latency.add(pe.latency);
+      tot.serviceTime.add(pe.serviceTime);
+      rec.endpoints[name] = { count: pe.count, ok: pe.ok, failed: pe.failed, status: pe.status, latency: encode(pe.latency), serviceTime: encode(pe.serviceTime) };
+      series.endpoints[name] = { count: pe.count, ok: pe.ok, failed: pe.failed, p99: percentileMs(pe.latency, 99) };
+    }
+    this.seconds.push(rec);
+    return series;
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * summary.json (schemaVersion 1): the run's verdict and figures, the contract reports, `picco
+ * report --merge` and CI read. Fields follow DESIGN.md plus checks, outcomes, expected,
+ * failures, generator and config. `latencyMs` is from the intended start, `serviceTimeMs` from
+ * the actual send; `valid: false` means the generator could not keep up (exit 98) and
+ * `invalidReasons` says why.
+ *
+ * @example
+ * writeFileSync(join(out, 'summary.json'), JSON.stringify(buildSummary(input), null, 2));
+ */
+import type { Aggregate } from '../metrics/aggregate.ts';
+import { percentilesMs, type Percentiles } from '../metrics/histogram.ts';
+import type { SloResult } from '../thresholds/evaluate.ts';
+
+type P = Omit<Percentiles, 'mean' | 'min'> & { mean: number };
+
+export interface Summary {
+  schemaVersion: 1;
+  runId: string;
+  scenario: string;
+  target: string;
+  startedAt: string;
+  endedAt: string;
+  durationS: number;
+  requests: { total: number; ok: number; failed: number; dropped: number; intended: number; started: number };
+  rate: { target: number; achieved: number; requests: number };
+  latencyMs: P;
+  serviceTimeMs: P;
+  endpoints: Record<string, { count: number; ok: number; failed: number; status: Record<string, number>; latencyMs: P; serviceTimeMs: P }>;
+  status: Record<string, number>;
+  slo: SloResult[];
+  pass: boolean;
+  valid: boolean;
+  invalidReasons: string[];
+  aborted: boolean;
+  checks: Record<string, { pass: number; fail: number }>;
+  outcomes: Record<string, number>;
+  expected: Record<string, number>;
+  failures: Record<string, number>;
+  generator: {
+    lagP99Ms: number;
+    lagMaxMs: number;
+    droppedRatio: number;
+    /** Event-loop utilisation of each engine worker over the run (0..1): near 1 means saturated. */
+    cpu: number[];
+    workers: number;
+    bounds: { maxLagP99Ms: number; maxDroppedRatio: number };
+  };
+  config: Record<string, unknown>;
+}
+
+function p(h: Parameters<typeof percentilesMs>[0]): P {
+  const x = percentilesMs(h);
+  return { p50: x.p50, p90: x.p90, p95: x.p95, p99: x.p99, p999: x.p999, max: x.max, mean: x.mean };
+}
+
+export interface SummaryInput {
+  runId: string;
+  scenario: string;
+  target: string;
+  startedAt: Date;
+  endedAt: Date;
+  /** The schedule's length (rates are per second of schedule). */
+  scheduleS: number;
+  /** Planned arrivals (the whole schedule, or this segment's share). */
+  plannedArrivals: number;
+  agg: Aggregate;
+  slo: SloResult[];
+  valid: boolean;
+  invalidReasons: string[];
+  aborted: boolean;
+  expected: Record<string, number>;
+  cpu: number[];
+  bounds: { maxLagP99Ms: number; maxDroppedRatio: number };
+  config: Record<string, unknown>;
+}
+
+export function buildSummary(i: SummaryInput): Summary {
+  const a = i.agg;
+  const endpoints: Summary['endpoints'] = {};
+  for (const [name, e] of [...a.endpoints].sort((x, y) => x[0].localeCompare(y[0]))) {
+    endpoints[name] = { count: e.count, ok: e.ok, failed: e.failed, status: e.status, latencyMs: p(e.latency), serviceTimeMs: p(e.serviceTime) };
+  }
+  const sched = Math.max(i.scheduleS, 1e-9);
+  const lag = percentilesMs(a.lag);
+  const pass = i.slo.every((s) => s.pass) && !i.aborted;
+  return {
+    schemaVersion: 1,
+    runId: i.runId,
+    scenario: i.scenario,
+    target: i.target,
+    startedAt: i.startedAt.toISOString(),
+    endedAt: i.endedAt.toISOString(),
+    durationS: Math.round((i.endedAt.getTime() - i.startedAt.getTime()) / 10) / 100,
+    requests: { total: a.completed, ok: a.ok, failed: a.failed, dropped: a.dropped, intended: a.intended, started: a.started },
+    rate: {
+      target: Math.round((i.plannedArrivals / sched) * 100) / 100,
+      achieved: Math.round(((a.intended - a.dropped) / sched) * 100) / 100,
+      requests: Math.round((a.completed / sched) * 100) / 100,
+    },
+    latencyMs: p(a.latency),
+    serviceTimeMs: p(a.serviceTime),
+    endpoints,
+    status: a.status,
+    slo: i.slo,
+    pass,
+    valid: i.valid,
+    invalidReasons: i.invalidReasons,
+    aborted: i.aborted,
+    checks: a.checks,
+    outcomes: a.outcomes,
+    expected: i.expected,
+    failures: a.failures,
+    generator: {
+      lagP99Ms: lag.p99,
+      lagMaxMs: lag.max,
+      droppedRatio: a.intended === 0 ? 0 : Math.round((a.dropped / a.intended) * 1e6) / 1e6,
+      cpu: i.cpu.map((c) => Math.round(c * 1000) / 1000),
+      workers: i.cpu.length,
+      bounds: i.bounds,
+    },
+    config: i.config,
+  };
+}

@@ -1,0 +1,203 @@
+/**
+ * One engine instance: releases the arrivals of its share of every schedule at their intended
+ * times, sends them, records both latencies, and emits one snapshot per second. It runs in a
+ * worker thread (or on the main thread with `--workers 0`, for tests).
+ *
+ * Timing: one wake-up releases every arrival that is due, each stamped with its own intended
+ * time (never the wake-up's), and records the scheduling lag (release time − intended time).
+ * Below 1 ms to the next arrival the loop yields with setImmediate (I/O runs in between), else
+ * it sleeps with setTimeout. Arrivals beyond the in-flight cap are counted as dropped, never
+ * queued: a queued arrival would turn the open model back into a closed one.
+ *
+ * @example
+ * await runEngine(spec, (snap) => agg.add(snap), control);
+ */
+import { performance } from 'node:perf_hooks';
+import { createSchedule, type ArrivalCursor } from '../executors/index.ts';
+import { isOpenModel } from '../executors/index.ts';
+import { Recorder, type EndpointStats } from '../metrics/recorder.ts';
+import type { SecondSnapshot } from '../metrics/snapshot.ts';
+import { FastClient } from '../transport/fast-client.ts';
+import { ApiPools, ArrivalClient } from '../transport/journey-client.ts';
+import type { Stream } from '../scenario/types.ts';
+import { now } from './clock.ts';
+import { loadScenario } from './scenario-loader.ts';
+import type { DoneInfo, WorkSpec } from './work.ts';
+
+export interface EngineControl {
+  aborted: boolean;
+}
+
+interface LiveStream {
+  cursor: ArrivalCursor;
+  has: boolean;
+  open: boolean;
+  stream: Stream | undefined;
+  iteration: number;
+}
+
+/** Prepared engine: built before the start signal so the first arrival is not late. */
+export interface PreparedEngine {
+  start(emit: (s: SecondSnapshot) => void, control: EngineControl): Promise<DoneInfo>;
+}
+
+export async function prepareEngine(spec: WorkSpec): Promise<PreparedEngine> {
+  const rec = new Recorder();
+  const streams: LiveStream[] = [];
+  let fast: FastClient | undefined;
+  let pools: ApiPools | undefined;
+  const endpoints = new Map<string, EndpointStats>();
+  let seed = spec.seed;
+
+  if (spec.work.kind === 'url') {
+    const w = spec.work;
+    const req = { url: w.url, method: w.method, headers: w.headers, connections: spec.connections, pipelining: spec.pipelining, timeoutMs: spec.timeoutMs };
+    fast = new FastClient(w.body === undefined ? req : { ...req, body: Buffer.from(w.body) }, rec);
+    const cursor = createSchedule(w.executor, { seed, segment: spec.segment });
+    streams.push({ cursor, has: cursor.next(), open: true, stream: undefined, iteration: 0 });
+  } else {
+    const w = spec.work;
+    seed = w.options.seed;
+    const scenario = await loadScenario(w.ref);
+    const plan = scenario.build(w.options);
+    pools = new ApiPools(w.targets, { connections: spec.connections, pipelining: spec.pipelining, timeoutMs: spec.timeoutMs });
+    plan.streams.forEach((s, i) => {
+      const cursor = createSchedule(s.executor, { seed, segment: spec.segment, offsetMs: (s.startS ?? 0) * 1000, stream: i });
+      streams.push({ cursor, has: cursor.next(), open: isOpenModel(s.executor), stream: s, iteration: 0 });
+    });
+  }
+
+  return {
+    start(emit, control) {
+      return new Promise<DoneInfo>((resolve) => {
+        const elu0 = performance.eventLoopUtilization();
+        let sec = 0;
+        let inFlight = 0;
+        let vus = 0;
+        let lastStopMs = 0;
+        let idleResolve: (() => void) | undefined;
+        let finishing = false;
+        const cap = spec.inFlightCap;
+        const inflight = (): number => (fast !== undefined ? fast.inFlight : inFlight);
+
+        const roll = (t: number): void => {
+          while (t >= (sec + 1) * 1000) {
+            emit(rec.snapshot(sec, inflight()));
+            sec++;
+          }
+        };
+
+        const journeyDone = (): void => {
+          inFlight--;
+          idleCheck();
+        };
+        const idleCheck = (): void => {
+          if (inFlight === 0 && vus === 0 && idleResolve !== undefined) idleResolve();
+        };
+        const journeyFailed = (err: unknown): void => {
+          rec.failures.set('journey_error', (rec.failures.get('journey_error') ?? 0) + 1);
+          if (process.env.PICCO_DEBUG) process.stderr.write(`journey error: ${String(err)}\n`);
+          journeyDone();
+        };
+
+        const runVu = async (ls: LiveStream, vu: number, stopMs: number): Promise<void> => {
+          const s = ls.stream!;
+          vus++;
+          lastStopMs = Math.max(lastStopMs, Math.min(stopMs, spec.cutMs));
+          while (!control.aborted && now() < stopMs && now() < spec.cutMs) {
+            const index = ls.iteration++;
+            const arrival = { index, citizen: s.citizenOf?.(vu) ?? vu, intendedMs: now() };
+            const client = new ArrivalClient(pools!, rec, endpoints, arrival, seed, () => control.aborted);
+            rec.intended++;
+            inFlight++;
+            try {
+              await s.journey.run(client, arrival, s.params);
+              journeyDone();
+            } catch (err) {
+              journeyFailed(err);
+            }
+          }
+          vus--;
+          idleCheck();
+        };
+
+        const release = (ls: LiveStream, t: number): void => {
+          const c = ls.cursor;
+          const intended = c.intendedMs;
+          rec.intended++;
+          rec.recordLag(t - intended);
+          if (inflight() >= cap) {
+            rec.dropped++;
+            return;
+          }
+          if (fast !== undefined) {
+            fast.send(intended);
+            return;
+          }
+          const s = ls.stream!;
+          if (!ls.open) {
+            rec.intended--; // a VU activation is not an arrival; its iterations are counted
+            void runVu(ls, c.index, c.stopMs);
+            return;
+          }
+          const arrival = { index: c.index, citizen: s.citizenOf?.(c.index) ?? c.index, intendedMs: intended };
+          const client = new ArrivalClient(pools!, rec, endpoints, arrival, seed, () => control.aborted);
+          inFlight++;
+          s.journey.run(client, arrival, s.params).then(journeyDone, journeyFailed);
+        };
+
+        const finish = async (): Promise<void> => {
+          finishing = true;
+          const ticker = setInterval(() => roll(now()), 100);
+          const deadline = control.aborted ? 2000 : Math.max(0, lastStopMs - now()) + spec.timeoutMs + 1000;
+          const drained = fast !== undefined
+            ? fast.drained()
+            : inFlight === 0 && vus === 0 ? Promise.resolve() : new Promise<void>((r) => { idleResolve = r; });
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([drained, new Promise<void>((r) => { timer = setTimeout(r, deadline); })]);
+          if (timer !== undefined) clearTimeout(timer);
+          clearInterval(ticker);
+          const t = now();
+          roll(t);
+          emit(rec.snapshot(sec, inflight()));
+          const forced = inflight() > 0;
+          await Promise.all([fast?.close(forced), pools?.close(forced)]);
+          const elu = performance.eventLoopUtilization(elu0).utilization;
+          resolve({ worker: spec.worker, elu, aborted: control.aborted });
+        };
+
+        const tick = (): void => {
+          if (finishing) return;
+          const t = now();
+          roll(t);
+          let next = Number.POSITIVE_INFINITY;
+          for (const ls of streams) {
+            if (control.aborted) ls.has = false;
+            while (ls.has && ls.cursor.intendedMs <= t) {
+              if (ls.cursor.intendedMs >= spec.cutMs) {
+                ls.has = false;
+                break;
+              }
+              release(ls, t);
+              ls.has = ls.cursor.next();
+            }
+            if (ls.has && ls.cursor.intendedMs < next) next = ls.cursor.intendedMs;
+          }
+          if (next === Number.POSITIVE_INFINITY) {
+            // VU loops may still be running: they end at their stop time.
+            void finish();
+            return;
+          }
+          const wait = next - now();
+          if (wait < 1) setImmediate(tick);
+          else setTimeout(tick, Math.min(wait - 0.5, 100));
+        };
+
+        const first = streams.reduce((m, s) => (s.has ? Math.min(m, s.cursor.intendedMs) : m), Number.POSITIVE_INFINITY);
+        const wait = Number.isFinite(first) ? first - now() : 0;
+        if (wait > 1) setTimeout(tick, wait - 0.5);
+        else setImmediate(tick);
+      });
+    },
+  };
+}

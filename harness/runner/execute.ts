@@ -1,0 +1,225 @@
+/**
+ * One `picco run`, after its config was validated: start the embedded server if there is no
+ * target, run the load, write series as it comes, evaluate SLOs (abortOnFail every second,
+ * all of them at the end), decide validity, write summary.json / histograms.json, print the
+ * table, call the hooks, and return the exit code.
+ *
+ * Validity (exit 98): the run describes the generator, not the target, when the scheduling lag
+ * p99 exceeds `maxLagP99Ms` (default 25 ms) or more than `maxDroppedRatio` (default 1 %) of the
+ * arrivals were dropped at the in-flight cap. Invalid wins over an SLO failure (99).
+ *
+ * @example
+ * const { exitCode } = await executeRun(config);
+ */
+import type { ScenarioOptions, Targets, ExecutorConfig } from '../scenario/types.ts';
+import { EXIT } from '../cli/usage.ts';
+import { scheduleFacts } from '../executors/index.ts';
+import { formatSegment, type Segment } from '../executors/segment.ts';
+import type { Slo } from '../thresholds/parse.ts';
+import { abortingFailures, evaluateSlos, type RunView } from '../thresholds/evaluate.ts';
+import { buildSummary, type Summary } from '../output/summary.ts';
+import { RunFiles } from '../output/files.ts';
+import { renderTable } from '../output/table.ts';
+import { progress } from '../output/progress.ts';
+import { EngineMetrics, startMetricsServer } from '../output/prometheus.ts';
+import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.ts';
+import { loadScenario } from './scenario-loader.ts';
+import { runEvents, type RunHooks } from './hooks.ts';
+import { runLoad } from './run-load.ts';
+import type { ScenarioWork, UrlWork } from './work.ts';
+
+export interface UrlSource {
+  kind: 'url';
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+  executor: ExecutorConfig;
+}
+
+export interface ScenarioSource {
+  kind: 'scenario';
+  ref: string;
+  options: ScenarioOptions;
+  /** undefined: start the embedded reference server. */
+  targets?: Targets;
+}
+
+export interface RunConfig {
+  runId: string;
+  outDir: string;
+  quiet: boolean;
+  workers: number;
+  segment: Segment;
+  seed: number;
+  inFlightCap: number;
+  connections: number;
+  pipelining: number;
+  timeoutMs: number;
+  maxLagP99Ms: number;
+  maxDroppedRatio: number;
+  /** SLOs from --slo; when empty, a scenario's own `slo` lines apply. */
+  slos: Slo[];
+  metricsPort?: number;
+  hooks: RunHooks[];
+  source: UrlSource | ScenarioSource;
+  /** Parses a scenario's default SLO lines (injected so this module stays free of CLI errors). */
+  parseSlos: (lines: string[]) => Slo[];
+}
+
+export interface RunOutcome {
+  exitCode: number;
+  summary: Summary;
+}
+
+export function targetsFor(url: string): Targets {
+  const base = url.replace(/\/$/, '');
+  return { io: base, pm: `${base}/pp-restapi-CD`, bpd: base };
+}
+
+/** Arrivals of a schedule that fall in a segment's stripe. */
+function inStripe(total: number, seg: Segment): number {
+  return total <= seg.index ? 0 : Math.ceil((total - seg.index) / seg.count);
+}
+
+export async function executeRun(cfg: RunConfig): Promise<RunOutcome> {
+  let server: EmbeddedServer | undefined;
+  let work: UrlWork | ScenarioWork;
+  let scenarioName: string;
+  let target: string;
+  let scheduleS: number;
+  let planned = 0;
+  let expected: Record<string, number> = {};
+  let slos = cfg.slos;
+  let cutMs = Number.POSITIVE_INFINITY;
+  let targetRate = 0;
+
+  if (cfg.source.kind === 'url') {
+    const s = cfg.source;
+    const facts = scheduleFacts(s.executor);
+    scheduleS = facts.durationS;
+    planned = inStripe(facts.arrivals, cfg.segment);
+    targetRate = facts.peak;
+    scenarioName = `${s.method} ${s.url}`;
+    target = new URL(s.url).origin;
+    work = { kind: 'url', url: s.url, method: s.method, headers: s.headers, executor: s.executor };
+    if (s.body !== undefined) work.body = new Uint8Array(s.body);
+  } else {
+    const s = cfg.source;
+    const scenario = await loadScenario(s.ref);
+    const plan = scenario.build(s.options);
+    scenarioName = scenario.name;
+    scheduleS = plan.durationS;
+    expected = plan.expected;
+    if (s.options.durationS !== undefined) cutMs = s.options.durationS * 1000;
+    for (const st of plan.streams) {
+      const f = scheduleFacts(st.executor);
+      planned += inStripe(f.arrivals, cfg.segment);
+      targetRate += f.peak;
+    }
+    if (slos.length === 0 && plan.slo !== undefined) slos = cfg.parseSlos(plan.slo);
+    let targets = s.targets;
+    if (targets === undefined) {
+      server = await startEmbeddedServer();
+      targets = targetsFor(server.url);
+    }
+    target = targets.io === targets.bpd && targets.pm === `${targets.io}/pp-restapi-CD` ? targets.io : `io=${targets.io} pm=${targets.pm} bpd=${targets.bpd}`;
+    work = { kind: 'scenario', ref: s.ref, options: s.options, targets };
+  }
+
+  const files = new RunFiles(cfg.outDir);
+  const prog = progress({ quiet: cfg.quiet, durationS: scheduleS });
+  const metrics = cfg.metricsPort !== undefined ? new EngineMetrics() : undefined;
+  const metricsServer = metrics !== undefined ? await startMetricsServer(cfg.metricsPort!, metrics) : undefined;
+  const startInfo = { runId: cfg.runId, outDir: cfg.outDir, scenario: scenarioName, target, durationS: scheduleS, rate: targetRate };
+  runEvents.emit('start', startInfo);
+  for (const h of cfg.hooks) await h.onStart?.(startInfo);
+
+  let abortedBy: string[] = [];
+  try {
+    const result = await runLoad({
+      work,
+      workers: cfg.workers,
+      segment: cfg.segment,
+      seed: cfg.seed,
+      inFlightCap: cfg.inFlightCap,
+      connections: cfg.connections,
+      pipelining: cfg.pipelining,
+      timeoutMs: cfg.timeoutMs,
+      cutMs,
+      onSecond: (line, agg) => {
+        files.second(line);
+        prog.update(line);
+        const rec = agg.seconds[agg.seconds.length - 1];
+        if (metrics !== undefined && rec !== undefined) metrics.second(rec);
+        runEvents.emit('second', line);
+        for (const h of cfg.hooks) h.onSecond?.(line);
+      },
+      shouldAbort: (agg) => {
+        if (!slos.some((s) => s.abortOnFail)) return false;
+        const failing = abortingFailures(slos, { seconds: agg.seconds, totals: agg }, agg.seconds.length);
+        if (failing.length === 0) return false;
+        abortedBy = failing.map((f) => f.name);
+        return true;
+      },
+    });
+    prog.done();
+    const agg = result.agg;
+    const view: RunView = { seconds: agg.seconds, totals: agg };
+    const sloResults = evaluateSlos(slos, view);
+    const lagP99 = agg.lag.totalCount === 0 ? 0 : agg.lag.getValueAtPercentile(99) / 1000;
+    const droppedRatio = agg.intended === 0 ? 0 : agg.dropped / agg.intended;
+    const reasons: string[] = [];
+    if (lagP99 > cfg.maxLagP99Ms) reasons.push(`scheduling lag p99 ${lagP99.toFixed(2)} ms > ${cfg.maxLagP99Ms} ms (--max-lag): the generator fell behind its schedule`);
+    if (droppedRatio > cfg.maxDroppedRatio) {
+      reasons.push(`${(droppedRatio * 100).toFixed(2)} % of arrivals dropped at the in-flight cap ${cfg.inFlightCap} > ${(cfg.maxDroppedRatio * 100).toFixed(2)} % (--max-dropped)`);
+    }
+    const aborted = result.aborted;
+    const summary = buildSummary({
+      runId: cfg.runId,
+      scenario: scenarioName,
+      target,
+      startedAt: result.startedAt,
+      endedAt: result.endedAt,
+      scheduleS,
+      plannedArrivals: planned,
+      agg,
+      slo: sloResults,
+      valid: reasons.length === 0,
+      invalidReasons: reasons,
+      aborted,
+      expected,
+      cpu: result.done.map((d) => d.elu),
+      bounds: { maxLagP99Ms: cfg.maxLagP99Ms, maxDroppedRatio: cfg.maxDroppedRatio },
+      config: {
+        rate: targetRate,
+        connections: cfg.connections,
+        pipelining: cfg.pipelining,
+        inFlightCap: cfg.inFlightCap,
+        segment: formatSegment(cfg.segment),
+        workers: cfg.workers,
+        timeoutMs: cfg.timeoutMs,
+        seed: cfg.seed,
+        ...(cfg.source.kind === 'scenario' ? { scale: cfg.source.options.scale, speed: cfg.source.options.speed } : {}),
+        ...(aborted ? { abortedBy } : {}),
+      },
+    });
+    files.finish(summary, agg);
+    if (!cfg.quiet) process.stdout.write(renderTable(summary));
+    for (const r of sloResults) {
+      if (!r.pass) {
+        const where = r.window !== undefined ? ` in window ${r.window.startS}s-${r.window.endS}s` : '';
+        process.stderr.write(`picco run: SLO failed: ${r.name}: value ${r.value}${where}, ${Math.abs(r.by)} ${r.by > 0 ? 'over' : 'under'} the threshold ${r.threshold}\n`);
+      }
+    }
+    for (const reason of reasons) process.stderr.write(`picco run: run invalid: ${reason}\n`);
+    const exitCode = !summary.valid ? EXIT.invalid : !summary.pass ? EXIT.sloFailed : EXIT.pass;
+    const finishInfo = { runId: cfg.runId, outDir: cfg.outDir, summary, exitCode };
+    runEvents.emit('finish', finishInfo);
+    for (const h of cfg.hooks) await h.onFinish?.(finishInfo);
+    return { exitCode, summary };
+  } finally {
+    await metricsServer?.close();
+    await server?.stop();
+  }
+}

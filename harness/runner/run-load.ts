@@ -1,0 +1,126 @@
+/**
+ * The main thread's side of a run: splits the work into one deterministic share per worker
+ * (a stripe of the user's `--segment`), starts the workers, waits for all of them to be ready,
+ * gives them one shared start epoch, merges their per-second snapshots exactly, and calls
+ * `onSecond` for every finalized second (progress, series file, Prometheus, hooks, abort
+ * checks). `workers: 0` runs the engine on this thread (tests).
+ *
+ * @example
+ * const r = await runLoad({ ...spec, workers: 2, onSecond: (line) => write(line) });
+ */
+import { Worker } from 'node:worker_threads';
+import { Aggregate, type SeriesLine } from '../metrics/aggregate.ts';
+import type { SecondSnapshot } from '../metrics/snapshot.ts';
+import { subSegment, type Segment } from '../executors/segment.ts';
+import { prepareEngine, type EngineControl } from './engine.ts';
+import { setEpoch } from './clock.ts';
+import type { DoneInfo, ScenarioWork, UrlWork, WorkSpec } from './work.ts';
+
+export interface LoadOptions {
+  work: UrlWork | ScenarioWork;
+  /** Worker threads; 0 runs the engine on the main thread. */
+  workers: number;
+  segment: Segment;
+  seed: number;
+  inFlightCap: number;
+  connections: number;
+  pipelining: number;
+  timeoutMs: number;
+  cutMs: number;
+  onSecond?: (line: SeriesLine, agg: Aggregate) => void;
+  /** Checked after every finalized second; true aborts the run (abortOnFail). */
+  shouldAbort?: (agg: Aggregate) => boolean;
+}
+
+export interface LoadResult {
+  agg: Aggregate;
+  startedAt: Date;
+  endedAt: Date;
+  done: DoneInfo[];
+  aborted: boolean;
+}
+
+export class WorkerFailed extends Error {
+  readonly code = 'PICCO_ERR_WORKER';
+}
+
+export async function runLoad(o: LoadOptions): Promise<LoadResult> {
+  const n = Math.max(1, o.workers);
+  const agg = new Aggregate(n);
+  let aborted = false;
+  const specs: WorkSpec[] = [];
+  for (let w = 0; w < n; w++) {
+    specs.push({
+      worker: w,
+      segment: subSegment(o.segment, w, n),
+      seed: o.seed,
+      inFlightCap: Math.max(1, Math.floor(o.inFlightCap / n)),
+      connections: Math.max(1, Math.ceil(o.connections / n)),
+      pipelining: o.pipelining,
+      timeoutMs: o.timeoutMs,
+      cutMs: o.cutMs,
+      work: o.work,
+    });
+  }
+  const onSnap = (snap: SecondSnapshot, abortAll: () => void): void => {
+    for (const line of agg.add(snap)) {
+      o.onSecond?.(line, agg);
+      if (!aborted && o.shouldAbort?.(agg) === true) {
+        aborted = true;
+        abortAll();
+      }
+    }
+  };
+
+  if (o.workers === 0) {
+    const engine = await prepareEngine(specs[0]!);
+    const control: EngineControl = { aborted: false };
+    const epoch = Date.now() + 20;
+    setEpoch(epoch);
+    const startedAt = new Date(epoch);
+    const info = await engine.start((s) => onSnap(s, () => (control.aborted = true)), control);
+    for (const line of agg.flushAll()) o.onSecond?.(line, agg);
+    return { agg, startedAt, endedAt: new Date(), done: [info], aborted };
+  }
+
+  const url = new URL('./worker-entry.js', import.meta.url);
+  const workers = specs.map((spec) => new Worker(url, { workerData: spec }));
+  const abortAll = (): void => {
+    for (const w of workers) w.postMessage({ type: 'abort' });
+  };
+  const ready = workers.map(
+    (w, i) =>
+      new Promise<void>((resolve, reject) => {
+        w.once('message', (m: { type: string; message?: string }) => {
+          if (m.type === 'ready') resolve();
+          else reject(new WorkerFailed(`worker ${i}: ${m.message ?? m.type}`));
+        });
+        w.once('error', (err) => reject(new WorkerFailed(`worker ${i}: ${err.message}`)));
+      }),
+  );
+  try {
+    await Promise.all(ready);
+  } catch (err) {
+    await Promise.all(workers.map((w) => w.terminate()));
+    throw err;
+  }
+  const done = workers.map(
+    (w, i) =>
+      new Promise<DoneInfo>((resolve, reject) => {
+        w.on('message', (m: { type: string; snap?: SecondSnapshot; info?: DoneInfo; message?: string }) => {
+          if (m.type === 'second') onSnap(m.snap!, abortAll);
+          else if (m.type === 'done') resolve(m.info!);
+          else if (m.type === 'error') reject(new WorkerFailed(`worker ${i}: ${m.message ?? ''}`));
+        });
+        w.on('error', (err) => reject(new WorkerFailed(`worker ${i}: ${err.message}`)));
+        w.on('exit', (code) => resolve({ worker: i, elu: 0, aborted: code !== 0 }));
+      }),
+  );
+  const epoch = Date.now() + 50;
+  const startedAt = new Date(epoch);
+  for (const w of workers) w.postMessage({ type: 'start', epochMs: epoch });
+  const infos = await Promise.all(done);
+  for (const line of agg.flushAll()) o.onSecond?.(line, agg);
+  await Promise.all(workers.map((w) => w.terminate()));
+  return { agg, startedAt, endedAt: new Date(), done: infos, aborted };
+}

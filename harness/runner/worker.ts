@@ -1,0 +1,33 @@
+/**
+ * The worker-thread side: prepares its engine from `workerData` (a WorkSpec), says `ready`,
+ * waits for `start` (with the shared epoch), then streams one snapshot per second to the main
+ * thread and ends with `done`. `abort` from the main thread stops new arrivals.
+ *
+ * Messages out: {type:'ready'} | {type:'second', snap} | {type:'done', info} | {type:'error', message}
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { prepareEngine, type EngineControl } from './engine.ts';
+import { setEpoch } from './clock.ts';
+import type { WorkSpec } from './work.ts';
+
+const port = parentPort!;
+const spec = workerData as WorkSpec;
+const control: EngineControl = { aborted: false };
+
+try {
+  const engine = await prepareEngine(spec);
+  port.on('message', (msg: { type: string; epochMs?: number }) => {
+    if (msg.type === 'abort') control.aborted = true;
+    if (msg.type === 'start') {
+      setEpoch(msg.epochMs!);
+      void engine.start((snap) => port.postMessage({ type: 'second', snap }), control).then((info) => {
+        port.postMessage({ type: 'done', info });
+        port.close();
+      });
+    }
+  });
+  port.postMessage({ type: 'ready' });
+} catch (err) {
+  port.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+  port.close();
+}

@@ -1,0 +1,153 @@
+/**
+ * JourneyClient on undici: one Pool per API origin (io, pm, bpd; shared when they are the same
+ * origin), `Pool.request` because journeys read JSON bodies. The client owns time for one
+ * arrival: the first request is stamped with the arrival's intended start, each later one with
+ * (previous completion + sleep), so a slow server never hides its own slowness (no coordinated
+ * omission) and never slows other arrivals. Per-arrival state is a handful of numbers.
+ *
+ * @example
+ * const pools = new ApiPools(targets, { connections: 64, pipelining: 1, timeoutMs: 16_000 });
+ * const c = new ArrivalClient(pools, rec, arrival, seed); await journey.run(c, arrival, params);
+ */
+import { Pool } from 'undici';
+import type { Api, Arrival, JourneyClient, RequestSpec, ResponseResult, Targets } from '../scenario/types.ts';
+import { classifyError, isExpected } from './classify.ts';
+import type { EndpointStats, Recorder } from '../metrics/recorder.ts';
+import { now } from '../runner/clock.ts';
+import { mulberry32, seedOf, type Random } from '../executors/random.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface PoolOptions {
+  connections: number;
+  pipelining: number;
+  timeoutMs: number;
+}
+
+interface ApiTarget {
+  pool: Pool;
+  basePath: string;
+}
+
+export class ApiPools {
+  private readonly apis: Record<Api, ApiTarget>;
+  private readonly pools = new Map<string, Pool>();
+  readonly timeoutMs: number;
+
+  constructor(targets: Targets, opts: PoolOptions) {
+    this.timeoutMs = opts.timeoutMs;
+    const make = (url: string): ApiTarget => {
+      const u = new URL(url);
+      let pool = this.pools.get(u.origin);
+      if (pool === undefined) {
+        pool = new Pool(u.origin, {
+          connections: opts.connections,
+          pipelining: opts.pipelining,
+          keepAliveTimeout: 60_000,
+          headersTimeout: opts.timeoutMs,
+          bodyTimeout: opts.timeoutMs,
+          connectTimeout: Math.min(opts.timeoutMs, 10_000),
+        });
+        this.pools.set(u.origin, pool);
+      }
+      return { pool, basePath: u.pathname.replace(/\/$/, '') };
+    };
+    this.apis = { io: make(targets.io), pm: make(targets.pm), bpd: make(targets.bpd) };
+  }
+
+  get(api: Api): ApiTarget {
+    return this.apis[api];
+  }
+
+  async close(force = false): Promise<void> {
+    await Promise.all([...this.pools.values()].map((p) => (force ? p.destroy() : p.close())));
+  }
+}
+
+export class ArrivalClient implements JourneyClient {
+  private nextIntendedMs: number;
+  readonly random: Random;
+
+  constructor(
+    private readonly pools: ApiPools,
+    private readonly rec: Recorder,
+    private readonly endpoints: Map<string, EndpointStats>,
+    arrival: Arrival,
+    seed: number,
+    /** Set by the engine when the run is aborted: requests then fail fast. */
+    private readonly aborted: () => boolean,
+  ) {
+    this.nextIntendedMs = arrival.intendedMs;
+    const rnd = mulberry32(seedOf(seed, arrival.index, 0x6a));
+    this.random = rnd;
+  }
+
+  private endpoint(name: string): EndpointStats {
+    let e = this.endpoints.get(name);
+    if (e === undefined) {
+      e = this.rec.endpoint(name);
+      this.endpoints.set(name, e);
+    }
+    return e;
+  }
+
+  async request(spec: RequestSpec): Promise<ResponseResult> {
+    const intended = this.nextIntendedMs;
+    const ep = this.endpoint(spec.endpoint);
+    const target = this.pools.get(spec.api);
+    const timeoutMs = spec.timeoutMs ?? this.pools.timeoutMs;
+    const sent = now();
+    this.rec.started++;
+    let status = 0;
+    let json: unknown;
+    let failure: ResponseResult['failure'];
+    if (this.aborted()) {
+      failure = 'other';
+    } else {
+      try {
+        const res = await target.pool.request({
+          path: target.basePath + spec.path,
+          method: spec.method,
+          headers: spec.headers ?? {},
+          body: spec.body ?? null,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        });
+        status = res.statusCode;
+        const ct = res.headers['content-type'];
+        const text = await res.body.text();
+        if (typeof ct === 'string' && ct.includes('json') && text.length > 0) {
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+        }
+      } catch (err) {
+        failure = classifyError(err);
+      }
+    }
+    const done = now();
+    const ok = failure === undefined && isExpected(status, spec.expect);
+    if (failure === undefined && !ok) failure = 'unexpected_status';
+    const latencyMs = done - intended;
+    const serviceMs = done - sent;
+    this.rec.complete(ep, status, ok, failure, latencyMs, serviceMs);
+    this.nextIntendedMs = done;
+    const out: ResponseResult = { status, json, ok, latencyMs, serviceMs };
+    if (failure !== undefined) out.failure = failure;
+    return out;
+  }
+
+  async sleep(ms: number): Promise<void> {
+    if (ms > 0) await sleep(ms);
+    this.nextIntendedMs = this.nextIntendedMs + ms;
+  }
+
+  check(name: string, ok: boolean): void {
+    this.rec.check(name, ok);
+  }
+
+  count(outcome: string, n = 1): void {
+    this.rec.count(outcome, n);
+  }
+}
