@@ -62,6 +62,11 @@ export interface KneeResult {
   trials: Trial[];
 }
 
+/** Three significant digits: rates stay readable and a scale factor below 1 is not rounded to 0. */
+export function nice(rate: number): number {
+  return Number(rate.toPrecision(3));
+}
+
 function summarise(rate: number, trials: Trial[]): RateResult {
   const passes = trials.filter((t) => t.pass && t.invalid !== true).length;
   const invalid = trials.some((t) => t.invalid === true);
@@ -104,7 +109,7 @@ export async function findKnee(o: KneeOptions): Promise<KneeResult> {
   // Stepped phase.
   for (let rate = o.start; ; rate = Math.min(o.max, rate * factor)) {
     if (results.length >= maxRates) { stoppedBy = 'max-rates'; break; }
-    const r = await evaluate(Math.round(rate));
+    const r = await evaluate(nice(rate));
     if (r.verdict === 'invalid') { stoppedBy = 'invalid'; break; }
     if (r.verdict === 'holds') hold = r.rate;
     else { fail = r.rate; break; }
@@ -114,7 +119,7 @@ export async function findKnee(o: KneeOptions): Promise<KneeResult> {
   // Bisection phase.
   while (stoppedBy === 'converged' && hold !== null && fail !== null && (fail - hold) / hold > tolerance) {
     if (results.length >= maxRates) { stoppedBy = 'max-rates'; break; }
-    const mid = Math.round((hold + fail) / 2);
+    const mid = nice((hold + fail) / 2);
     if (mid === hold || mid === fail) break;
     const r = await evaluate(mid);
     if (r.verdict === 'invalid') { stoppedBy = 'invalid'; break; }

@@ -1,0 +1,105 @@
+/**
+ * `picco capacity`: knee search against a live target, then (given measurements at several
+ * sizes) the USL projection. Kept apart from the CLI so a test or a script can drive it with
+ * its own measuring function.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findKnee, type KneeResult, type RateResult } from './knee.ts';
+import { measureOnce, type MeasureConfig } from './measure.ts';
+import { project } from './usl.ts';
+import { appendUslFile, readUslFile, type UslMeasurement } from './usl-file.ts';
+import { renderCapacityHtml, renderCapacityMd, type CapacityReport, type UslAnswer } from './report.ts';
+
+export const PLANNER_TARGETS = { cardAdditionsPerS: 8000, opsPerS: 14000 } as const;
+
+export class CapacityError extends Error {
+  readonly code = 'PICCO_ERR_CAPACITY';
+}
+
+export interface CapacityOptions {
+  target?: string | undefined;
+  scenario: string;
+  slo?: string | undefined;
+  workers: number;
+  usl?: string | undefined;
+  outDir: string;
+  repeats: number;
+  stepDurationS: number;
+  startScale: number;
+  maxScale: number;
+  factor: number;
+  tolerance: number;
+  maxRates: number;
+  log?: (line: string) => void;
+}
+
+export function uslAnswers(measurements: UslMeasurement[]): { usl: UslAnswer[]; note?: string } {
+  const sizes = new Set(measurements.map((m) => m.workers)).size;
+  if (sizes < 3) {
+    return { usl: [], note: `USL fit needs knees at 3 or more worker counts; the measurements file has ${sizes} (${measurements.length} measurements). Run \`picco capacity --workers N --usl FILE\` against servers with 1, 2 and 4 workers.` };
+  }
+  const usl: UslAnswer[] = [];
+  for (const [metric, label] of [['cardAdditionsPerS', 'card additions/s'], ['opsPerS', 'ops/s']] as const) {
+    const points = measurements.map((m) => ({ n: m.workers, x: m[metric] }));
+    const { fit, projections } = project(points, [PLANNER_TARGETS[metric]], { resamples: 300, seed: 1 });
+    usl.push({ metric, label, fit, projection: projections[0]!, points });
+  }
+  return { usl };
+}
+
+function line(r: RateResult): string {
+  const f = r.figures;
+  const v = (k: string, d = 0) => (f[k] ? f[k].mean.toFixed(d) : 'n/a');
+  return `scale ${r.rate}: ${r.verdict} (${r.passes}/${r.repeats} passed) intended ${v('intendedPerS')}/s achieved ${v('achievedPerS')}/s cards ${v('cardAdditionsPerS')}/s ops ${v('opsPerS')}/s p99 ${v('p99Ms', 1)} ms ±${((f['p99Ms']?.cv ?? 0) * 100).toFixed(1)}%`;
+}
+
+export async function runCapacity(o: CapacityOptions): Promise<{ report: CapacityReport; files: { md: string; html: string; json: string } }> {
+  const log = o.log ?? (() => {});
+  mkdirSync(o.outDir, { recursive: true });
+  const criteria = o.slo
+    ? `A run holds when \`picco run\` exits 0: every SLO in ${o.slo} passes and the run is valid (the generator kept up).`
+    : `A run holds when \`picco run\` exits 0: every default SLO of the scenario passes and the run is valid (the generator kept up).`;
+  let knee: KneeResult | null = null;
+  if (o.target !== undefined) {
+    log(`criteria: ${criteria}`);
+    log(`each scale runs ${o.repeats}x for ${o.stepDurationS}s; stepped x${o.factor} from ${o.startScale} up to ${o.maxScale}, then bisected to ${(o.tolerance * 100).toFixed(0)}%`);
+    const cfg: MeasureConfig = { target: o.target, scenario: o.scenario, slo: o.slo, durationS: o.stepDurationS, outDir: join(o.outDir, 'runs') };
+    knee = await findKnee({
+      start: o.startScale, max: o.maxScale, factor: o.factor, repeats: o.repeats, tolerance: o.tolerance, maxRates: o.maxRates,
+      measure: async (scale, repeat) => {
+        const m = await measureOnce(cfg, scale, repeat);
+        if (![0, 98, 99].includes(m.exitCode) || m.summary === null) {
+          throw new CapacityError(`picco run ${o.scenario} --scale ${scale} failed (exit ${m.exitCode}): ${m.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+        }
+        return { pass: m.pass, invalid: m.invalid, figures: m.figures };
+      },
+      onResult: (r) => log(line(r)),
+    });
+    const band = knee.noiseBand ? `${knee.noiseBand[0]}–${knee.noiseBand[1]}` : 'none';
+    log(`knee: ${knee.knee === null ? 'below the start scale' : `scale ${knee.knee}`}; noise band ${band}; stopped: ${knee.stoppedBy}`);
+  }
+  let measurements: UslMeasurement[] = [];
+  if (o.usl !== undefined) {
+    const atKnee = knee?.knee != null ? knee.trials.filter((t) => t.rate === knee!.knee && t.pass) : [];
+    const add = atKnee.map((t) => ({
+      workers: o.workers, cardAdditionsPerS: t.figures?.['cardAdditionsPerS'] ?? 0, opsPerS: t.figures?.['opsPerS'] ?? 0,
+      source: `picco capacity ${o.scenario} ${new Date().toISOString()}`,
+    }));
+    measurements = add.length > 0 ? appendUslFile(o.usl, add) : readUslFile(o.usl);
+  }
+  const { usl, note } = o.usl !== undefined ? uslAnswers(measurements) : { usl: [], note: 'No --usl FILE given: scale-out not projected.' };
+  for (const u of usl) {
+    log(`USL ${u.label}: lambda ${u.fit.lambda.toFixed(1)} sigma ${u.fit.sigma.toFixed(4)} kappa ${u.fit.kappa.toExponential(2)} R2 ${u.fit.r2.toFixed(3)} → ${u.projection.target}: ${u.projection.instances ?? 'unreachable'} instances (90%: ${u.projection.p5 ?? 'unreachable'}–${u.projection.p95 ?? 'unreachable'})`);
+  }
+  if (note) log(note);
+  const report: CapacityReport = {
+    scenario: o.scenario, target: o.target ?? '(measurements file only)', criteria, repeats: o.repeats, stepDurationS: o.stepDurationS, workers: o.workers,
+    knee, usl, uslNote: note, generatedAt: new Date().toISOString(),
+  };
+  const files = { md: join(o.outDir, 'capacity.md'), html: join(o.outDir, 'capacity.html'), json: join(o.outDir, 'capacity.json') };
+  writeFileSync(files.md, renderCapacityMd(report));
+  writeFileSync(files.html, renderCapacityHtml(report));
+  writeFileSync(files.json, JSON.stringify(report, (_k, v: unknown) => (v === Infinity ? null : v), 2) + '\n');
+  return { report, files };
+}

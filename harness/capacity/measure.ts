@@ -1,0 +1,84 @@
+/**
+ * One capacity measurement = one real `picco run` in its own process (spawned, so the engine's
+ * event loop and memory start clean every time and a crash costs one trial, not the search).
+ * The offered load is the scenario at `--scale F`; what counts is read back from summary.json:
+ * the exit code is the verdict (0 holds, 99 an SLO failed, 98 the generator fell behind).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseSummary, type Summary } from '../report/run-data.ts';
+
+export const CARD_ENDPOINT = /POST .*\/v1\/wallet\/cc$/;
+
+export interface MeasureConfig {
+  target: string;
+  scenario: string;
+  slo?: string | undefined;
+  durationS: number;
+  outDir: string;
+  /** Extra `picco run` flags (e.g. --speed). */
+  extra?: string[];
+}
+
+export interface Measurement {
+  pass: boolean;
+  invalid: boolean;
+  exitCode: number;
+  outDir: string;
+  summary: Summary | null;
+  figures: Record<string, number>;
+  stderr: string;
+}
+
+const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'picco.js');
+
+/** Figures a planner reads: offered and achieved rates, card additions/s, ops/s, p99, errors. */
+export function figuresOf(s: Summary): Record<string, number> {
+  const d = Math.max(1e-9, s.durationS);
+  const cards = Object.entries(s.endpoints).filter(([k]) => CARD_ENDPOINT.test(k)).reduce((a, [, e]) => a + e.ok, 0);
+  return {
+    intendedPerS: s.rate.target ?? 0,
+    achievedPerS: s.rate.achieved ?? 0,
+    opsPerS: s.requests.total / d,
+    cardAdditionsPerS: cards / d,
+    p99Ms: s.latencyMs.p99 ?? 0,
+    serviceP99Ms: s.serviceTimeMs.p99 ?? 0,
+    errorRatio: s.requests.total > 0 ? s.requests.failed / s.requests.total : 0,
+    dropped: s.requests.dropped,
+  };
+}
+
+export function measureOnce(cfg: MeasureConfig, scale: number, repeat: number): Promise<Measurement> {
+  const out = join(cfg.outDir, `scale-${scale}-r${repeat}`);
+  const args = [BIN, 'run', cfg.scenario, '--target', cfg.target, '--scale', String(scale), '--duration', `${cfg.durationS}s`, '--out', out, '--quiet',
+    ...(cfg.slo ? ['--slo', cfg.slo] : []), ...(cfg.extra ?? [])];
+  return new Promise((res) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
+    const killer = setTimeout(() => child.kill('SIGKILL'), (cfg.durationS * 4 + 60) * 1000);
+    child.once('close', (code) => {
+      clearTimeout(killer);
+      let summary: Summary | null = null;
+      const path = join(out, 'summary.json');
+      if (existsSync(path)) {
+        try {
+          summary = parseSummary(JSON.parse(readFileSync(path, 'utf8')), path);
+        } catch (err) {
+          stderr += `\n${(err as Error).message}`;
+        }
+      }
+      const exitCode = code ?? 1;
+      res({
+        pass: exitCode === 0 && summary !== null,
+        invalid: exitCode === 98 || (summary !== null && !summary.valid),
+        exitCode,
+        outDir: out,
+        summary,
+        figures: summary ? figuresOf(summary) : {},
+        stderr,
+      });
+    });
+  });
+}
