@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { loadRun, RunDataError, type RunData, type Second } from '../report/run-data.ts';
-import { encode, mergeEncoded, percentilesOf, type PercentilesMs } from './histograms.ts';
+import { decode, encode, mergeEncoded, percentilesOf, type PercentilesMs } from './histograms.ts';
 import { evaluateMergedSlos, type SloVerdict } from './slo.ts';
 
 export class MergeError extends Error {
@@ -31,6 +31,7 @@ const pair = z.object({ latency: b64, serviceTime: b64 });
 export const histogramsSchema = z.looseObject({
   latency: b64,
   serviceTime: b64,
+  lag: b64.optional(),
   endpoints: z.record(z.string(), pair).default({}),
   perSecond: z.array(z.object({ t: z.number(), latency: b64, serviceTime: b64 })).default([]),
 });
@@ -186,10 +187,11 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<M
 
   const series = mergeSeries(runs, hists);
   const perSecondTs = [...new Set(hists.flatMap((h) => h.perSecond.map((p) => p.t)))].sort((a, b) => a - b);
+  const enc = (h: ReturnType<typeof mergeEncoded>) => (h.totalCount > 0 ? encode(h) : '');
   const perSecond = perSecondTs.map((t) => ({
     t,
-    latency: encode(mergeEncoded(hists.map((h) => h.perSecond.find((p) => p.t === t)?.latency), `perSecond t=${t}`)),
-    serviceTime: encode(mergeEncoded(hists.map((h) => h.perSecond.find((p) => p.t === t)?.serviceTime), `perSecond t=${t}`)),
+    latency: enc(mergeEncoded(hists.map((h) => h.perSecond.find((p) => p.t === t)?.latency), `perSecond t=${t}`)),
+    serviceTime: enc(mergeEncoded(hists.map((h) => h.perSecond.find((p) => p.t === t)?.serviceTime), `perSecond t=${t}`)),
   }));
 
   const counters = (pick: (r: RunData) => Record<string, number> | undefined) => {
@@ -242,12 +244,15 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<M
     config: { ...(first.config ?? {}), segment: 'merged', merged: runs.map((r) => segmentOf(r) ?? r.dir) },
     valid,
   };
-  const slo = await evaluateMergedSlos(runs, { summary: base, series, latency, serviceTime, endpointHists: epHists }, notes);
+  const hasLag = hists.every((h) => h.lag !== undefined);
+  const lag = hasLag ? mergeEncoded(hists.map((h) => h.lag), 'lag') : undefined;
+  const epTotals = new Map(epNames.map((ep) => [ep, { ...endpoints[ep]!, latency: decode(epHists[ep]!.latency, ep), serviceTime: decode(epHists[ep]!.serviceTime, ep) }]));
+  const slo = evaluateMergedSlos(runs, { series, perSecond: new Map(perSecond.map((p) => [p.t, p])), latency, serviceTime, lag, endpoints: epTotals, checks }, notes);
   const summary = { ...base, slo, pass: valid && slo.every((s) => s.pass) };
 
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   writeFileSync(join(out, 'series.jsonl'), series.map((s) => JSON.stringify(s)).join('\n') + (series.length > 0 ? '\n' : ''));
-  writeFileSync(join(out, 'histograms.json'), `${JSON.stringify({ latency: encode(latency), serviceTime: encode(serviceTime), endpoints: epHists, perSecond })}\n`);
+  writeFileSync(join(out, 'histograms.json'), `${JSON.stringify({ latency: encode(latency), serviceTime: encode(serviceTime), ...(lag !== undefined ? { lag: encode(lag) } : {}), endpoints: epHists, perSecond })}\n`);
   return { out, summary, series, notes };
 }

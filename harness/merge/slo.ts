@@ -1,151 +1,104 @@
 /**
- * SLOs of a merged run are evaluated again on the merged data: a p99 over the union is not the
- * max (nor the mean) of the segments' p99s, and a windowed SLO ("p99 < 500 ms in every 10 s
- * window") can fail on the union while every segment passes it. The SLO lines come from the
- * segments' summaries (all segments ran the same plan, hence the same lines).
+ * SLOs of a merged run are evaluated again, with the engine's own evaluator
+ * (harness/thresholds), on the merged data: a p99 over the union is not the max (nor the mean)
+ * of the segments' p99s, and a windowed SLO ("p(99)<500 in every 10s window") can fail on the
+ * union while every segment passes it. The SLO lines are the segments' (summary.slo[].name is
+ * the SLO's source line; every segment ran the same plan).
  *
- * This module evaluates the forms it can compute exactly from merged histograms and counts:
- * `p(N) < X`, `max < X` (latency, or service time when the metric names it, optionally for one
- * endpoint `{endpoint:...}`), `rate < X` (failed / total) and their windowed variants
- * (`over Ns` / `every Ns`), using the per-second histograms. A line it cannot parse keeps the
- * segments' joint verdict (all passed) and says so in a note: never a silent pass.
+ * What the run files hold decides what is exact: whole-run trends (any endpoint), request,
+ * failure and drop counts (whole-run and windowed, endpoints included: series.jsonl has them per
+ * second), windowed latency and service time without an endpoint tag (histograms.json has them
+ * per second), whole-run checks. What they do not hold (per-second endpoint histograms,
+ * per-second checks, per-second scheduling lag) keeps the segments' joint verdict, marked
+ * `segments-all-passed` with a note: never a silent pass.
  *
  * @example
- * await evaluateMergedSlos(runs, merged, notes); // [{ name, threshold, value, pass }]
+ * evaluateMergedSlos(runs, merged, notes); // [{ name, threshold, value, pass, merged }]
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { RunData } from '../report/run-data.ts';
-import { decode, emptyHistogram, type Histogram } from './histograms.ts';
+import type { Aggregate, SecondRecord } from '../metrics/aggregate.ts';
+import { evaluateSlo, type RunView, type SloResult } from '../thresholds/evaluate.ts';
+import { parseSlo, SloSyntaxError, type Slo } from '../thresholds/parse.ts';
+import type { Histogram } from './histograms.ts';
 
-export interface SloVerdict {
-  name: string;
-  threshold: string;
-  value: number | null;
-  pass: boolean;
+export interface SloVerdict extends Omit<SloResult, 'abortOnFail'> {
   /** How the verdict was reached on the merged data. */
   merged: 'recomputed' | 'segments-all-passed';
 }
 
 export interface MergedData {
-  summary: { requests: { total: number; failed: number } };
   series: Record<string, unknown>[];
+  /** Per-second merged histograms (base64), by t. */
+  perSecond: Map<number, { latency: string; serviceTime: string }>;
   latency: Histogram;
   serviceTime: Histogram;
-  endpointHists: Record<string, { latency: string; serviceTime: string }>;
+  lag: Histogram | undefined;
+  endpoints: Map<string, { count: number; ok: number; failed: number; status: Record<string, number>; latency: Histogram; serviceTime: Histogram }>;
+  checks: Record<string, { pass: number; fail: number }>;
 }
 
-interface Parsed {
-  agg: { kind: 'p'; q: number } | { kind: 'max' } | { kind: 'rate' };
-  op: '<' | '<=' | '>' | '>=';
-  limit: number;
-  windowS?: number;
-  metric: 'latency' | 'serviceTime';
-  endpoint?: string;
+/** True when the merged run files hold what `slo` needs to be evaluated exactly. */
+export function recomputable(slo: Slo, hasLag: boolean): boolean {
+  if (slo.metric === 'scheduling_lag') return slo.windowS === undefined && hasLag;
+  if (slo.metric === 'checks') return slo.windowS === undefined;
+  if ((slo.metric === 'http_req_duration' || slo.metric === 'http_req_service_time') && slo.windowS !== undefined) return slo.tag === undefined;
+  return true;
 }
 
-const RE = /(?:^|\s)(p\((\d+(?:\.\d+)?)\)|max|rate)\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?)\s*(ms|s)?(?:\s+(?:over|every|in every|per)\s+(\d+)\s*s(?:\s*window)?)?\s*$/;
-
-export function parseSloLine(name: string, threshold: string): Parsed | undefined {
-  const text = `${threshold}`.trim();
-  const m = RE.exec(text);
-  if (m === null) return undefined;
-  const aggText = m[1]!;
-  const agg = aggText === 'max' ? { kind: 'max' as const } : aggText === 'rate' ? { kind: 'rate' as const } : { kind: 'p' as const, q: Number(m[2]) };
-  const unit = m[4] !== undefined && m[5] === 's' ? 1000 : 1;
-  const where = `${name} ${text}`;
-  const ep = /\{\s*endpoint\s*:\s*([^}]+)\}/.exec(where);
-  const parsed: Parsed = {
-    agg,
-    op: m[3] as Parsed['op'],
-    limit: Number(m[4]) * (agg.kind === 'rate' ? 1 : unit),
-    metric: /service/i.test(where) ? 'serviceTime' : 'latency',
-  };
-  if (m[6] !== undefined) parsed.windowS = Number(m[6]);
-  if (ep !== null) parsed.endpoint = ep[1]!.trim();
-  return parsed;
+function view(m: MergedData): RunView {
+  const seconds: SecondRecord[] = m.series.map((s, i) => {
+    const t = s['t'] as number;
+    const h = m.perSecond.get(t);
+    const eps = (s['endpoints'] ?? {}) as Record<string, { count: number; ok: number; failed: number }>;
+    return {
+      t,
+      intended: (s['intended'] as number) ?? 0,
+      started: (s['started'] as number) ?? 0,
+      completed: (s['completed'] as number) ?? 0,
+      ok: (s['ok'] as number) ?? 0,
+      failed: (s['failed'] as number) ?? 0,
+      dropped: (s['dropped'] as number) ?? 0,
+      inFlight: (s['inFlight'] as number) ?? 0,
+      status: (s['status'] as Record<string, number>) ?? {},
+      // Per-second checks are not in the run files: the totals ride on the first second, which
+      // is exact for whole-run check SLOs (the only ones `recomputable` lets through).
+      checks: i === 0 ? m.checks : {},
+      latency: h?.latency ?? '',
+      serviceTime: h?.serviceTime ?? '',
+      lag: '',
+      endpoints: Object.fromEntries(Object.entries(eps).map(([k, e]) => [k, { count: e.count, ok: e.ok, failed: e.failed, status: {}, latency: '', serviceTime: '' }])),
+    };
+  });
+  // The evaluator reads only these fields of the totals.
+  const totals = { latency: m.latency, serviceTime: m.serviceTime, lag: m.lag, endpoints: m.endpoints } as unknown as Aggregate;
+  return { seconds, totals };
 }
 
-function compare(v: number, op: Parsed['op'], limit: number): boolean {
-  return op === '<' ? v < limit : op === '<=' ? v <= limit : op === '>' ? v > limit : v >= limit;
-}
-
-function valueOf(h: Histogram, agg: Parsed['agg']): number | null {
-  if (h.totalCount === 0) return null;
-  return (agg.kind === 'max' ? h.maxValue : h.getValueAtPercentile(agg.kind === 'p' ? agg.q : 100)) / 1000;
-}
-
-function evaluate(p: Parsed, runs: RunData[], merged: MergedData): number | null {
-  if (p.agg.kind === 'rate') {
-    if (p.windowS === undefined) return merged.summary.requests.total === 0 ? null : merged.summary.requests.failed / merged.summary.requests.total;
-    let worst: number | null = null;
-    for (const w of windows(merged.series.map((s) => s['t'] as number), p.windowS)) {
-      const rows = merged.series.filter((s) => w.includes(s['t'] as number));
-      const total = rows.reduce((a, r) => a + ((r['completed'] as number) ?? 0), 0);
-      const failed = rows.reduce((a, r) => a + ((r['failed'] as number) ?? 0), 0);
-      if (total > 0) worst = Math.max(worst ?? 0, failed / total);
-    }
-    return worst;
-  }
-  if (p.windowS === undefined) {
-    const h = p.endpoint === undefined ? merged[p.metric] : decode(merged.endpointHists[p.endpoint]?.[p.metric] ?? '', `endpoint ${p.endpoint}`);
-    return valueOf(h, p.agg);
-  }
-  if (p.endpoint !== undefined) return null;
-  // Windowed: merge the segments' per-second histograms of each window, take the worst window.
-  const perT = new Map<number, Histogram>();
-  for (const r of runs) {
-    for (const s of readPerSecond(r)) {
-      const h = perT.get(s.t) ?? emptyHistogram();
-      h.add(decode(p.metric === 'latency' ? s.latency : s.serviceTime, `${r.dir} perSecond t=${s.t}`));
-      perT.set(s.t, h);
-    }
-  }
-  let worst: number | null = null;
-  for (const w of windows([...perT.keys()], p.windowS)) {
-    const h = emptyHistogram();
-    for (const t of w) h.add(perT.get(t)!);
-    const v = valueOf(h, p.agg);
-    if (v !== null) worst = worst === null ? v : p.op.startsWith('<') ? Math.max(worst, v) : Math.min(worst, v);
-  }
-  return worst;
-}
-
-function windows(ts: number[], size: number): number[][] {
-  const sorted = [...new Set(ts)].sort((a, b) => a - b);
-  const by = new Map<number, number[]>();
-  for (const t of sorted) {
-    const k = Math.floor(t / size);
-    by.set(k, [...(by.get(k) ?? []), t]);
-  }
-  return [...by.values()];
-}
-
-function readPerSecond(r: RunData): Array<{ t: number; latency: string; serviceTime: string }> {
-  const raw = JSON.parse(readFileSync(join(r.dir, 'histograms.json'), 'utf8')) as { perSecond?: Array<{ t: number; latency: string; serviceTime: string }> };
-  return raw.perSecond ?? [];
-}
-
-export async function evaluateMergedSlos(runs: RunData[], merged: MergedData, notes: string[]): Promise<SloVerdict[]> {
-  const lines = new Map<string, { name: string; threshold: string; passes: boolean[] }>();
+export function evaluateMergedSlos(runs: RunData[], merged: MergedData, notes: string[]): SloVerdict[] {
+  const lines = new Map<string, { passes: boolean[]; threshold: string }>();
   for (const r of runs) {
     for (const s of r.summary.slo) {
-      const key = `${s.name}\u0000${s.threshold}`;
-      const e = lines.get(key) ?? { name: s.name, threshold: s.threshold, passes: [] };
+      const e = lines.get(s.name) ?? { passes: [], threshold: s.threshold };
       e.passes.push(s.pass);
-      lines.set(key, e);
+      lines.set(s.name, e);
     }
   }
+  const v = view(merged);
   const out: SloVerdict[] = [];
-  for (const e of lines.values()) {
-    const parsed = parseSloLine(e.name, e.threshold);
-    const value = parsed === undefined ? null : evaluate(parsed, runs, merged);
-    if (parsed === undefined || value === null) {
-      notes.push(`SLO '${e.name}: ${e.threshold}' could not be recomputed on the merged data; it passes only because every segment passed it`);
-      out.push({ name: e.name, threshold: e.threshold, value: null, pass: e.passes.length === runs.length && e.passes.every(Boolean), merged: 'segments-all-passed' });
+  for (const [name, e] of lines) {
+    let slo: Slo | undefined;
+    try {
+      slo = parseSlo(name);
+    } catch (err) {
+      if (!(err instanceof SloSyntaxError)) throw err;
+    }
+    if (slo === undefined || !recomputable(slo, merged.lag !== undefined)) {
+      notes.push(`SLO '${name}' cannot be recomputed from the run files; it ${e.passes.every(Boolean) && e.passes.length === runs.length ? 'passes because every segment passed it' : 'fails because a segment failed it'}`);
+      out.push({ name, threshold: e.threshold, value: null, pass: e.passes.length === runs.length && e.passes.every(Boolean), by: 0, merged: 'segments-all-passed' });
       continue;
     }
-    out.push({ name: e.name, threshold: e.threshold, value, pass: compare(value, parsed.op, parsed.limit), merged: 'recomputed' });
+    const { abortOnFail: _drop, ...r } = evaluateSlo(slo, v);
+    out.push({ ...r, merged: 'recomputed' });
   }
   return out;
 }

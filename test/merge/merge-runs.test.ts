@@ -24,7 +24,7 @@ describe('mergeRuns', () => {
   const all = requests(1000, 7);
   const dir = mkdtempSync(join(tmpdir(), 'picco-merge-'));
   const segs = [0, 1, 2].map((k) => all.filter((_, i) => i % 3 === k));
-  segs.forEach((s, k) => writeSegment(join(dir, `seg-${k + 1}`), s, { segment: `${k + 1}/3`, slo: [{ name: 'latency', threshold: 'p(99)<500' }, { name: 'latency windowed', threshold: 'p(99)<500 over 5s' }] }));
+  segs.forEach((s, k) => writeSegment(join(dir, `seg-${k + 1}`), s, { segment: `${k + 1}/3`, slo: [{ name: 'http_req_duration: p(99)<500', threshold: '<500' }, { name: 'http_req_duration: p(99)<500 in every 5s window', threshold: '<500' }, { name: 'checks{check:nope}: rate>0.5 in every 5s window', threshold: '>0.5' }] }));
 
   it('sums every count and reads percentiles from the union of the histograms', async () => {
     const r = await mergeRuns(segs.map((_, k) => join(dir, `seg-${k + 1}`)), join(dir, 'merged'));
@@ -37,15 +37,16 @@ describe('mergeRuns', () => {
     const t7 = r.series.find((s) => s['t'] === 7)!;
     expect(t7['completed']).toBe(50);
     expect(t7['latencyMs']).toMatchObject({ p99: unionPercentiles(all.filter((x) => x.t === 7)).p99 });
-    expect(r.notes).toEqual([]);
+    expect(r.notes.join('\n')).toMatch(/checks\{check:nope\}.*cannot be recomputed/);
     const written = JSON.parse(readFileSync(join(dir, 'merged', 'summary.json'), 'utf8')) as { checks: Record<string, { pass: number }> };
     expect(written.checks['journey done']!.pass).toBe(all.filter((x) => x.ok).length);
   });
 
   it('re-evaluates a windowed SLO on the merged data and fails it where the union fails', async () => {
     const r = await mergeRuns(segs.map((_, k) => join(dir, `seg-${k + 1}`)), join(dir, 'merged2'));
-    const whole = r.summary.slo.find((s) => s.name === 'latency')!;
-    const windowed = r.summary.slo.find((s) => s.name === 'latency windowed')!;
+    const whole = r.summary.slo.find((s) => s.name === 'http_req_duration: p(99)<500')!;
+    const windowed = r.summary.slo.find((s) => s.name.endsWith('in every 5s window') && s.name.startsWith('http'))!;
+    expect(r.summary.slo.find((s) => s.name.startsWith('checks'))).toMatchObject({ merged: 'segments-all-passed', pass: true });
     expect(whole).toMatchObject({ merged: 'recomputed', pass: true });
     expect(windowed).toMatchObject({ merged: 'recomputed', pass: false });
     expect(windowed.value).toBeGreaterThan(500);
@@ -64,7 +65,7 @@ describe('picco report --merge', () => {
     const { main } = await import('../../harness/cli/main.ts');
     const dir = mkdtempSync(join(tmpdir(), 'picco-merge-cli-'));
     const all = requests(300, 3);
-    [0, 1].forEach((k) => writeSegment(join(dir, `s${k}`), all.filter((_, i) => i % 2 === k), { segment: `${k + 1}/2`, slo: [{ name: 'latency', threshold: 'p(99)<1' }] }));
+    [0, 1].forEach((k) => writeSegment(join(dir, `s${k}`), all.filter((_, i) => i % 2 === k), { segment: `${k + 1}/2`, slo: [{ name: 'http_req_duration: p(99)<1', threshold: '<1' }] }));
     const code = await main(['report', '--merge', join(dir, 's0'), join(dir, 's1'), '--out', join(dir, 'm'), '--quiet']);
     expect(code).toBe(99);
     expect(readFileSync(join(dir, 'm', 'junit.xml'), 'utf8')).toContain('<testsuite');
