@@ -29,6 +29,8 @@ export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
     // Statements never outlive the client's 16 s; a stuck lock fails the request instead.
     statement_timeout: 10_000,
     options: '-c synchronous_commit=on',
+    // One name per process: pg_stat_activity shows which worker holds which connection.
+    application_name: `picco-${process.pid}`,
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
