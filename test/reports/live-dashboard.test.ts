@@ -85,3 +85,59 @@ describe('live dashboard', () => {
     }
   });
 });
+
+describe('picco run --dashboard', () => {
+  it('serves a page whose charts change while a real run is in progress', async () => {
+    const { createServer } = await import('node:http');
+    const { spawn } = await import('node:child_process');
+    const { mkdtempSync, rmSync, existsSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const target = createServer((_req, res) => { setTimeout(() => res.end('ok'), 2); });
+    await new Promise<void>((r) => target.listen(0, '127.0.0.1', () => r()));
+    const port = (target.address() as { port: number }).port;
+    const out = mkdtempSync(join(tmpdir(), 'picco-live-'));
+    const child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'picco.js'), 'run', '--url', `http://127.0.0.1:${port}/info`,
+      '--rate', '80', '--duration', '7s', '--dashboard', '--report', '--out', out, '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PICCO_DASHBOARD_LINGER_MS: '3000' } });
+    let stderr = '';
+    const url = await new Promise<string>((res, rej) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        const m = /live dashboard at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stderr);
+        if (m) res(m[1]!);
+      });
+      child.once('exit', (code) => rej(new Error(`picco run exited ${code} before serving the dashboard: ${stderr}`)));
+    });
+    const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    try {
+      const s = await openPage(chromium.browser);
+      await s.page.goto(url);
+      await s.page.waitForSelector('body[data-ready="true"]');
+      // Polling from the test side: the page's CSP forbids the eval that waitForFunction needs.
+      const seconds = async () => Number(await s.page.getAttribute('body', 'data-seconds'));
+      const until = async (ok: () => Promise<boolean>) => {
+        for (const end = Date.now() + 20_000; !(await ok()); ) {
+          if (Date.now() > end) throw new Error(`timed out; picco run stderr: ${stderr}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      await until(async () => (await seconds()) >= 2);
+      const n1 = await seconds();
+      const png1 = await s.page.evaluate(canvasPng('c-rate'));
+      expect(await s.page.textContent('#verdict')).toBe('RUNNING');
+      await until(async () => (await seconds()) >= n1 + 2);
+      expect(await s.page.evaluate(canvasPng('c-rate'))).not.toBe(png1);
+      await s.page.waitForSelector('body[data-final="true"]', { timeout: 30_000 });
+      expect(await s.page.textContent('#verdict')).toBe('PASS');
+      expect(await inkOf(s.page, 'c-latency')).toBeGreaterThan(0.005);
+      expect(s.consoleErrors).toEqual([]);
+      await s.close();
+      expect(await exited).toBe(0);
+      expect(existsSync(join(out, 'report.html'))).toBe(true);
+    } finally {
+      child.kill('SIGTERM');
+      target.closeAllConnections();
+      await new Promise((r) => target.close(r));
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
