@@ -169,20 +169,32 @@ export async function prepareEngine(spec: WorkSpec): Promise<PreparedEngine> {
         const tick = (): void => {
           if (finishing) return;
           const t = now();
-          roll(t);
           let next = Number.POSITIVE_INFINITY;
-          for (const ls of streams) {
-            if (control.aborted) ls.has = false;
-            while (ls.has && ls.cursor.intendedMs <= t) {
-              if (ls.cursor.intendedMs >= spec.cutMs) {
-                ls.has = false;
-                break;
+          // Release every due arrival in global intended order (streams merged).
+          for (;;) {
+            let best: LiveStream | undefined;
+            let bestMs = Number.POSITIVE_INFINITY;
+            for (const ls of streams) {
+              if (control.aborted) ls.has = false;
+              if (ls.has && ls.cursor.intendedMs < bestMs) {
+                best = ls;
+                bestMs = ls.cursor.intendedMs;
               }
-              release(ls, t);
-              ls.has = ls.cursor.next();
             }
-            if (ls.has && ls.cursor.intendedMs < next) next = ls.cursor.intendedMs;
+            if (best === undefined || bestMs > t) {
+              next = bestMs;
+              break;
+            }
+            if (bestMs >= spec.cutMs) {
+              best.has = false;
+              continue;
+            }
+            // An arrival counts in its intended second, so per-second counts are exact.
+            if (bestMs >= (sec + 1) * 1000) roll(bestMs);
+            release(best, t);
+            best.has = best.cursor.next();
           }
+          roll(Math.min(t, next));
           if (next === Number.POSITIVE_INFINITY) {
             // VU loops may still be running: they end at their stop time.
             void finish();

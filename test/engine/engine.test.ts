@@ -1,0 +1,86 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { runLoad, type LoadOptions } from '../../harness/runner/run-load.ts';
+import { WHOLE } from '../../harness/executors/segment.ts';
+import { percentileMs } from '../../harness/metrics/histogram.ts';
+import { startTarget, type Target } from './targets.ts';
+
+let target: Target | undefined;
+afterEach(async () => {
+  await target?.close();
+  target = undefined;
+});
+
+function urlLoad(url: string, rate: number, durationS: number, extra: Partial<LoadOptions> = {}): LoadOptions {
+  return {
+    work: { kind: 'url', url, method: 'GET', headers: {}, executor: { type: 'constant-arrival-rate', rate, durationS } },
+    workers: 1,
+    segment: WHOLE,
+    seed: 1,
+    inFlightCap: 10_000,
+    connections: 32,
+    pipelining: 1,
+    timeoutMs: 10_000,
+    cutMs: Number.POSITIVE_INFINITY,
+    ...extra,
+  };
+}
+
+describe('load engine', () => {
+  it('measures latency from the intended start: a 1 s stall in a 1,000 rps run shows in p99 latency, not in service-time p50', async () => {
+    // The target holds every request that arrives during one second, starting at the 1,000th.
+    let stallUntil = 0;
+    const held: Array<() => void> = [];
+    target = await startTarget((_req, res, n) => {
+      const now = Date.now();
+      if (n === 1000) {
+        stallUntil = now + 1000;
+        setTimeout(() => held.splice(0).forEach((f) => f()), 1000);
+      }
+      if (now < stallUntil) held.push(() => res.end('late'));
+      else res.end('ok');
+    });
+    const r = await runLoad(urlLoad(target.url + '/co', 1000, 3));
+    const agg = r.agg;
+    expect(agg.intended).toBe(3000);
+    expect(agg.dropped).toBe(0);
+    expect(agg.completed).toBe(3000);
+    expect(percentileMs(agg.latency, 99)).toBeGreaterThanOrEqual(800);
+    expect(percentileMs(agg.serviceTime, 50)).toBeLessThan(100);
+    // what a closed-loop tool would have reported (service time) hides most of the stall
+    expect(percentileMs(agg.serviceTime, 50)).toBeLessThan(percentileMs(agg.latency, 99) / 8);
+  });
+
+  it('drops arrivals when the in-flight cap is reached and counts each one', async () => {
+    target = await startTarget((_req, res) => setTimeout(() => res.end('slow'), 1500));
+    const r = await runLoad(urlLoad(target.url + '/slow', 100, 1, { inFlightCap: 10, workers: 0 }));
+    expect(r.agg.intended).toBe(100);
+    expect(r.agg.started).toBe(10);
+    expect(r.agg.dropped).toBe(90);
+    expect(r.agg.completed).toBe(10);
+    const lines = r.agg.seconds;
+    expect(lines.reduce((a, s) => a + s.dropped, 0)).toBe(90);
+  });
+
+  it('splits a schedule across worker threads and merges exactly', async () => {
+    target = await startTarget((_req, res) => res.end('ok'));
+    const r = await runLoad(urlLoad(target.url + '/w', 400, 2, { workers: 2 }));
+    expect(r.done).toHaveLength(2);
+    expect(r.agg.intended).toBe(800);
+    expect(r.agg.completed).toBe(800);
+    expect(r.agg.latency.totalCount).toBe(800);
+    expect(target.received()).toBe(800);
+    expect(r.agg.seconds.slice(0, 2).map((s) => s.intended)).toEqual([400, 400]);
+  });
+
+  it('classifies transport failures and keeps running', async () => {
+    const dead = await startTarget((_req, res) => res.end());
+    const url = dead.url;
+    await dead.close();
+    const r = await runLoad(urlLoad(url + '/gone', 50, 1, { workers: 0, timeoutMs: 2000 }));
+    expect(r.agg.intended).toBe(50);
+    expect(r.agg.completed).toBe(50);
+    expect(r.agg.failed).toBe(50);
+    expect(r.agg.failures).toEqual({ connect_refused: 50 });
+    expect(r.agg.status).toEqual({ '0': 50 });
+  });
+});
