@@ -31,7 +31,7 @@ export async function writeReports(runDir: string, opts: ReportOptions = {}): Pr
   const run = loadRun(runDir);
   const out = opts.outDir ?? runDir;
   let server: ServerPanel[] | undefined;
-  const notes: string[] = [];
+  const notes: string[] = (run.summary.invalidReasons ?? []).map((r) => `Run invalid: ${r}`);
   if (opts.prometheus !== undefined) {
     const s = run.summary;
     const endMs = s.endedAt ? Date.parse(s.endedAt) : Date.now();

@@ -35,7 +35,7 @@ export function renderJunit(run: RunData): string {
   if (!s.valid) {
     errors++;
     cases.push(
-      `    <testcase name="run validity" classname="${xml(suite)}" time="0">\n      <error message="the generator could not keep up; the numbers are not the target's" type="RunInvalid"/>\n    </testcase>`,
+      `    <testcase name="run validity" classname="${xml(suite)}" time="0">\n      <error message="${xml((s.invalidReasons ?? []).join('; ') || 'the generator could not keep up')}: the numbers are not the target's" type="RunInvalid"/>\n    </testcase>`,
     );
   }
   const tests = cases.length;

@@ -48,6 +48,7 @@ export const summarySchema = z.looseObject({
   slo: z.array(sloResult).default([]),
   pass: z.boolean(),
   valid: z.boolean(),
+  invalidReasons: z.array(z.string()).optional(),
   checks: z.record(z.string(), z.looseObject({ pass: z.number(), fail: z.number() })).optional(),
   outcomes: z.record(z.string(), z.number()).optional(),
   expected: z.record(z.string(), z.number()).optional(),

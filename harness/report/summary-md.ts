@@ -23,6 +23,7 @@ export function renderSummaryMd(run: RunData): string {
   const lines: string[] = [];
   lines.push(`### ${v.icon} picco ${s.scenario}: ${v.word}`);
   lines.push('');
+  for (const r of s.invalidReasons ?? []) lines.push(`> ⚠️ run invalid: ${r}`, '');
   lines.push(
     `${int(s.requests.total)} requests in ${s.durationS}s · achieved ${rate(s.rate.achieved)} of ${rate(s.rate.target)} intended · ` +
       `failed ${int(s.requests.failed)} (${pct(s.requests.failed, s.requests.total)}) · dropped ${int(s.requests.dropped)}`,

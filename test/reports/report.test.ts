@@ -79,6 +79,22 @@ describe('picco report', () => {
     expect(parsed.failures).toBe(0);
   });
 
+  it('reports an invalid run as an error with its reasons, not as SLO failures', async () => {
+    const dir = copyFixture('steady-pass');
+    const { writeFileSync } = await import('node:fs');
+    const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    s.valid = false;
+    s.invalidReasons = ['scheduling lag p99 40.00 ms > 25 ms (--max-lag): the generator fell behind its schedule'];
+    writeFileSync(join(dir, 'summary.json'), JSON.stringify(s));
+    const { files } = await writeReports(dir);
+    expect(readFileSync(files.markdown, 'utf8')).toMatch(/INVALID[\s\S]*run invalid: scheduling lag p99 40\.00 ms/);
+    const parsed = (await parse(readFileSync(files.junit, 'utf8'))) as { errors?: number; failures?: number; testsuite?: Array<{ testcase?: Array<{ name?: string; error?: Array<{ message?: string }> }> }> };
+    expect(parsed.errors).toBe(1);
+    expect(parsed.failures).toBe(0);
+    const tc = parsed.testsuite![0]!.testcase!.find((c) => c.name === 'run validity')!;
+    expect(tc.error![0]!.message).toMatch(/generator fell behind/);
+  });
+
   it('names the file and field when summary.json is malformed', async () => {
     const dir = join(work, 'bad');
     cpSync(join(FIXTURES, 'steady-pass'), dir, { recursive: true });
