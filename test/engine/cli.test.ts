@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTarget, type Target } from './targets.ts';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'picco.js');
+
+function picco(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+let fast: Target;
+let slow: Target;
+const dir = mkdtempSync(join(tmpdir(), 'picco-cli-'));
+
+beforeAll(async () => {
+  fast = await startTarget((_req, res) => res.end('ok'));
+  slow = await startTarget((_req, res) => setTimeout(() => res.end('slow'), 1200));
+});
+afterAll(async () => {
+  await fast.close();
+  await slow.close();
+});
+
+describe('picco run exit codes', () => {
+  it('exits 0 and writes summary.json, series.jsonl and histograms.json', async () => {
+    const out = join(dir, 'pass');
+    const r = await picco(['run', '--url', `${fast.url}/info`, '--rate', '200', '--duration', '2s', '--out', out]);
+    expect(r.stderr).not.toMatch(/SLO failed|invalid|Error/);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary).toMatchObject({ schemaVersion: 1, pass: true, valid: true, requests: { total: 400, ok: 400, failed: 0, dropped: 0 } });
+    expect(summary.endpoints['GET /info'].count).toBe(400);
+    expect(summary.config).toMatchObject({ connections: 64, pipelining: 1, inFlightCap: 10000, segment: '1/1' });
+    const series = readFileSync(join(out, 'series.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(series[0]).toMatchObject({ t: 0, intended: 200 });
+    expect(series[0].latencyMs.p99).toBeTypeOf('number');
+    const hist = JSON.parse(readFileSync(join(out, 'histograms.json'), 'utf8'));
+    expect(hist.latency).toBeTypeOf('string');
+    expect(hist.perSecond.length).toBeGreaterThanOrEqual(2);
+    expect(Object.keys(hist.endpoints)).toEqual(['GET /info']);
+    expect(r.stdout).toMatch(/verdict: PASS/);
+  });
+
+  it('exits 99 when an SLO fails and says which and by how much', async () => {
+    const slo = join(dir, 'slo.yaml');
+    writeFileSync(slo, '- "http_req_duration: p(99)<0.001"\n- "http_req_failed: rate<0.01"\n');
+    const r = await picco(['run', '--url', `${fast.url}/info`, '--rate', '100', '--duration', '1s', '--out', join(dir, 'slo'), '--slo', slo, '--quiet']);
+    expect(r.code).toBe(99);
+    expect(r.stderr).toMatch(/SLO failed: http_req_duration: p\(99\)<0\.001: value [\d.]+, [\d.]+ over the threshold <0\.001/);
+    expect(r.stderr).not.toMatch(/http_req_failed/);
+  });
+
+  it('exits 98 when the in-flight cap drops arrivals beyond the bound', async () => {
+    const r = await picco(['run', '--url', `${slow.url}/slow`, '--rate', '100', '--duration', '1s', '--in-flight-cap', '5', '--out', join(dir, 'invalid'), '--quiet']);
+    expect(r.code).toBe(98);
+    expect(r.stderr).toMatch(/run invalid: 95\.00 % of arrivals dropped/);
+    const summary = JSON.parse(readFileSync(join(dir, 'invalid', 'summary.json'), 'utf8'));
+    expect(summary).toMatchObject({ valid: false, requests: { dropped: 95, intended: 100 } });
+  });
+
+  it('exits 2 naming every bad flag and file at once', async () => {
+    const r = await picco(['run', '--url', 'ftp://x', '--rate', 'fast', '--duration', '10 minutes', '--segment', '5/2', '--slo', join(dir, 'missing.yaml'), '--header', 'nocolon']);
+    expect(r.code).toBe(2);
+    for (const needle of ['--url', '--rate', '--duration', '--segment', '--slo', '--header']) expect(r.stderr).toContain(needle);
+    const r2 = await picco(['run', '--bogus']);
+    expect(r2.code).toBe(2);
+    const r3 = await picco(['run', 'no-such-scenario']);
+    expect(r3.code).toBe(2);
+    expect(r3.stderr).toMatch(/no-such-scenario/);
+  });
+});
+
+describe('picco run SCENARIO and picco plan', () => {
+  const fixture = join(import.meta.dirname, 'fixtures', 'smoke.ts');
+
+  it('plans a scenario without sending', async () => {
+    const r = await picco(['plan', fixture, '--json']);
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    expect(plan).toMatchObject({ scenario: 'engine-smoke', arrivals: 60, peakPerSecond: 20, perSecond: [20, 20, 20] });
+    expect(fast.received()).toBeGreaterThan(0); // (from earlier tests; plan itself sends nothing)
+  });
+
+  it('runs a scenario file against --target with checks and outcomes in the summary', async () => {
+    const out = join(dir, 'scenario');
+    const before = fast.received();
+    const r = await picco(['run', fixture, '--target', fast.url, '--out', out, '--quiet', '--workers', '2']);
+    expect(r.code).toBe(0);
+    expect(fast.received() - before).toBe(120);
+    const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(s.checks).toEqual({ 'info is 200': { pass: 60, fail: 0 } });
+    expect(s.outcomes).toEqual({ info_ok: 60 });
+    expect(s.expected).toEqual({ info_requests: 60 });
+    expect(s.slo[0]).toMatchObject({ name: 'http_req_failed: rate<0.5', pass: true });
+    expect(existsSync(join(out, 'histograms.json'))).toBe(true);
+  });
+});
