@@ -2,7 +2,7 @@
  * `picco report RUN_DIR [--prometheus URL]`: writes report.html, summary.md and junit.xml next
  * to the run's summary.json. Exit code mirrors the run's verdict (0 pass, 99 SLO failed,
  * 98 invalid) so a CI step that only reports still gates.
- * (`--merge` of segment runs belongs to the engine's merge code and is not handled here.)
+ * `--merge` delegates to harness/merge (the engine's exact merge of segment runs).
  */
 import { EXIT, parseFlags, Problems, UsageError } from './usage.ts';
 import { writeReports } from '../report/index.ts';
