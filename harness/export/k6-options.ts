@@ -73,6 +73,23 @@ export function k6Name(name: string, taken: Set<string>): string {
   return n;
 }
 
+/** The executor truncated to `leftS` seconds (the plan's durationS cuts every stream, as picco run does). */
+export function cutExecutor(e: ExecutorConfig, leftS: number): ExecutorConfig {
+  if (e.type === 'constant-arrival-rate' || e.type === 'constant-vus') return { ...e, durationS: Math.min(e.durationS, leftS) };
+  const stages: Stage[] = [];
+  let t = 0;
+  let from = e.type === 'ramping-arrival-rate' ? e.startRate : e.startVus;
+  for (const st of e.stages) {
+    if (t >= leftS) break;
+    const d = Math.min(st.durationS, leftS - t);
+    const target = d === st.durationS ? st.target : from + ((st.target - from) * d) / st.durationS;
+    stages.push({ durationS: d, target });
+    t += d;
+    from = st.target;
+  }
+  return { ...e, stages };
+}
+
 export function planToOptions(
   plan: ScenarioPlan,
   o: { thresholds: Record<string, string[]>; vuSecondsPerArrival?: number; maxVuSeconds?: number },
@@ -83,10 +100,12 @@ export function planToOptions(
   const pre = o.vuSecondsPerArrival ?? 2;
   const max = o.maxVuSeconds ?? 16;
   plan.streams.forEach((s, i) => {
+    const startS = s.startS ?? 0;
+    if (startS >= plan.durationS) return; // the plan cuts the run before this stream starts
     const name = k6Name(s.name, taken);
     const execName = `stream_${i}`;
     const common = { startTime: secs(s.startS ?? 0), exec: execName, gracefulStop: '30s', tags: { stream: s.name } };
-    const e = s.executor;
+    const e = cutExecutor(s.executor, plan.durationS - startS);
     const peak = Math.max(0, ...rates(e));
     const vus = { preAllocatedVUs: Math.max(1, Math.ceil(peak * pre)), maxVUs: Math.max(1, Math.ceil(peak * max)) };
     const unit = timeUnitFor(rates(e));
