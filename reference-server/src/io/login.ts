@@ -1,0 +1,48 @@
+/**
+ * POST /test-login, exactly as io-backend's api_public.yaml has it: `{username, password}` →
+ * `{token}`. It stands in for SPID (out of scope): any valid fiscal code logs in with the
+ * password from PICCO_TEST_PASSWORD. Like the real assertion consumer it creates a session with
+ * fresh tokens (48 random bytes, hex, as io-backend's tokenService): session, wallet, bpd,
+ * myPortal, stored with their expiry so every server process can check them.
+ *
+ * @example
+ * POST /test-login {"username":"RSSMRA80A01H501U","password":"picco-test"} → 200 {"token":"…"}
+ */
+import type { Context } from 'hono';
+import { timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { ApiError } from '../errors.ts';
+import { readJson } from '../validation.ts';
+import { isValidFiscalCode, normalizeFiscalCode } from './fiscal-code.ts';
+import { profileFor } from './people.ts';
+import type { AppEnv, RandomSource } from '../context.ts';
+
+const loginSchema = z.object({
+  username: z.string().min(1).transform(normalizeFiscalCode)
+    .refine(isValidFiscalCode, { message: 'not a valid fiscal code (pattern or check character)' }),
+  password: z.string().min(1),
+});
+
+export const newToken = (random: RandomSource): string => random.bytes(48).toString('hex');
+
+const sameSecret = (a: string, b: string): boolean => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+export async function testLogin(c: Context<AppEnv>): Promise<Response> {
+  const ctx = c.var.ctx;
+  const body = await readJson(c, loginSchema);
+  if (!sameSecret(body.password, ctx.config.testPassword)) throw new ApiError('auth.invalid_credentials');
+  const now = ctx.clock.now();
+  await ctx.storage.ensureUser(profileFor(body.username, now));
+  const token = newToken(ctx.random);
+  await ctx.storage.createSession({
+    sessionId: newToken(ctx.random), fiscalCode: body.username, spidLevel: 'https://www.spid.gov.it/SpidL2',
+    sessionToken: token, walletToken: newToken(ctx.random), bpdToken: newToken(ctx.random),
+    myPortalToken: newToken(ctx.random), createdAt: now,
+    expiresAt: new Date(now.getTime() + ctx.config.sessionTtlSeconds * 1000),
+  });
+  return c.json({ token }, 200);
+}

@@ -1,0 +1,88 @@
+/**
+ * The only place that listens. startServer() opens the storage named by `db` (a temp SQLite file
+ * when omitted, removed at close), builds the app with a fresh prom-client Registry and serves it
+ * with @hono/node-server. It returns the URL and a close() that stops accepting, ends idle
+ * keep-alive connections and closes the storage, so `picco serve`, tests and the engine's embedded
+ * server all start and stop it the same way.
+ *
+ * @example
+ * const server = await startServer({ port: 0 });
+ * console.log(server.url); // http://127.0.0.1:43123
+ * await server.close();
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import { Registry } from 'prom-client';
+import { createApp, type ReferenceApp } from './app.ts';
+import { defaultConfig, systemRandom } from './config.ts';
+import { createStorage } from './storage/index.ts';
+import type { ServerConfig } from './context.ts';
+import type { FaultsProfile } from './downstream/faults.ts';
+import type { Storage } from './storage/storage.ts';
+
+export interface StartOptions {
+  port?: number;
+  host?: string;
+  /** `sqlite:PATH` or a `postgres://` URL; a temp SQLite file when omitted. */
+  db?: string;
+  faults?: FaultsProfile;
+  config?: Partial<ServerConfig>;
+  /** One JSON line per request (off when omitted). */
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  reference: ReferenceApp;
+  storage: Storage;
+  close(): Promise<void>;
+}
+
+export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
+  let tempDir: string | undefined;
+  let db = opts.db;
+  if (db === undefined) {
+    tempDir = mkdtempSync(join(tmpdir(), 'picco-serve-'));
+    db = `sqlite:${join(tempDir, 'picco.sqlite')}`;
+  }
+  const storage = await createStorage(db);
+  const config = defaultConfig({ ...opts.config, ...(opts.faults !== undefined ? { faults: opts.faults } : {}) });
+  const reference = await createApp({
+    storage, clock: { now: () => new Date() }, random: systemRandom, registry: new Registry(), config,
+    ...(opts.log !== undefined ? { log: opts.log } : {}),
+  });
+  const host = opts.host ?? '127.0.0.1';
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: reference.app.fetch, port: opts.port ?? 8080, hostname: host }, () => resolve(s as Server));
+    (s as Server).once('error', reject);
+  });
+  server.keepAliveTimeout = 65_000;
+  const port = (server.address() as AddressInfo).port;
+  const purge = setInterval(() => { storage.purgeExpired(new Date()).catch(() => undefined); }, 60_000);
+  purge.unref();
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    reference,
+    storage,
+    close() {
+      closing ??= (async () => {
+        clearInterval(purge);
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+          setTimeout(() => server.closeAllConnections(), 2000).unref();
+        });
+        await storage.close();
+        if (tempDir !== undefined) rmSync(tempDir, { recursive: true, force: true });
+      })();
+      return closing;
+    },
+  };
+}

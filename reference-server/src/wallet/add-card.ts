@@ -1,0 +1,61 @@
+/**
+ * Credit card step 1, POST /pp-restapi-CD/v1/wallet/cc: validate the card (pattern, Luhn,
+ * expiry), reduce the PAN to hpan + masked PAN + last four, and create the temporary wallet.
+ * 422 creditcard.already_exists when the citizen already has this card verified (the app showed
+ * "La carta che stai inserendo è già presente" and did not retry). The write is durable before
+ * the 200 leaves (SQLite synchronous=FULL with group commit).
+ *
+ * @example
+ * POST /pp-restapi-CD/v1/wallet/cc {"data":{"type":"CREDIT_CARD","creditCard":{"pan":"4242…","holder":"Mario Rossi",
+ *   "expireMonth":"12","expireYear":"30","securityCode":"123"}}} → 200 {"data":{"idWallet":1,…}}
+ */
+import type { Context } from 'hono';
+import { z } from 'zod';
+import { ApiError } from '../errors.ts';
+import { readJson } from '../validation.ts';
+import { cardBrand, hashPan, isExpired, luhnValid, maskPan } from './card-number.ts';
+import { walletV1 } from './wallet-view.ts';
+import type { AppEnv } from '../context.ts';
+
+export const creditCardSchema = z.object({
+  pan: z.string().regex(/^[0-9]{15,19}$/, 'must be 15 to 19 digits'),
+  holder: z.string().trim().min(1, 'must not be empty').max(128),
+  expireMonth: z.string().regex(/^(0[1-9]|1[0-2])$/, 'must be MM (01-12)'),
+  expireYear: z.string().regex(/^[0-9]{2}$/, 'must be YY'),
+  securityCode: z.string().regex(/^[0-9]{3,4}$/, 'must be 3 or 4 digits').optional(),
+}).loose();
+
+const walletRequestSchema = z.object({
+  data: z.object({
+    type: z.literal('CREDIT_CARD'),
+    favourite: z.boolean().optional(),
+    creditCard: creditCardSchema,
+  }).loose(),
+}).loose();
+
+export async function addCreditCard(c: Context<AppEnv>): Promise<Response> {
+  const ctx = c.var.ctx;
+  let body: z.infer<typeof walletRequestSchema>;
+  try {
+    body = await readJson(c, walletRequestSchema);
+  } catch (err) {
+    ctx.metrics.cardsAdded.labels('invalid').inc();
+    throw err;
+  }
+  const card = body.data.creditCard;
+  const now = ctx.clock.now();
+  const problem = !luhnValid(card.pan) ? 'data.creditCard.pan: fails the Luhn check'
+    : isExpired(card.expireMonth, card.expireYear, now) ? 'data.creditCard: the card has expired' : undefined;
+  if (problem !== undefined) {
+    ctx.metrics.cardsAdded.labels('invalid').inc();
+    throw new ApiError('creditcard.invalid', problem);
+  }
+  const result = await ctx.storage.addCard({
+    fiscalCode: c.var.fiscalCode, hpan: hashPan(card.pan, ctx.config.salt), maskedPan: maskPan(card.pan),
+    lastFour: card.pan.slice(-4), brand: cardBrand(card.pan), holder: card.holder, expireMonth: card.expireMonth,
+    expireYear: card.expireYear, favourite: body.data.favourite ?? false,
+  }, now);
+  ctx.metrics.cardsAdded.labels(result.kind).inc();
+  if (result.kind === 'already_exists') throw new ApiError('creditcard.already_exists');
+  return c.json({ data: walletV1(result.wallet) }, 200);
+}
