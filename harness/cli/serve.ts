@@ -3,8 +3,8 @@
  * [--faults FILE] [--log]`: runs the reference server until SIGTERM/SIGINT. When ready it prints
  * exactly one line on stdout, `picco serve listening on http://127.0.0.1:<port>` (the engine parses
  * it; `--port 0` picks a free port). Bad flags and a bad faults file exit 2 naming the flag or the
- * file. `--db postgres://` and `--workers` > 1 exit 2 until the PostgreSQL storage and the cluster
- * mode land (createStorage in reference-server/src/storage/index.ts is the hook).
+ * file. `--workers N` (N > 1) needs `--db postgres://`: a node:cluster primary forks N workers
+ * sharing the port (reference-server/src/cluster/primary.ts).
  *
  * @example
  * picco serve --port 0 --db sqlite:/tmp/picco.db --faults faults/dec-8.json
@@ -36,10 +36,9 @@ export async function run(argv: string[]): Promise<number> {
   if (db !== undefined && !/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(db)) {
     problems.add(`--db '${db}' is not sqlite:PATH or postgres://URL`);
   }
-  if (db !== undefined && /^postgres(ql)?:\/\//.test(db)) {
-    problems.add('--db postgres:// is not yet supported by the reference server; use --db sqlite:PATH');
-  }
-  if (workers > 1) problems.add(`--workers ${workers}: more than one worker is not yet supported; use --workers 1`);
+  const { workersProblem, runPrimary } = await import('../../reference-server/src/cluster/primary.ts');
+  const workersIssue = workersProblem(workers, db);
+  if (workersIssue !== undefined) problems.add(workersIssue);
   let faults;
   if (values.faults !== undefined) {
     const { parseFaults } = await import('../../reference-server/src/downstream/faults.ts');
@@ -51,6 +50,9 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   problems.throwIfAny();
+  // --workers N: this process supervises N forked copies of itself (node:cluster) and prints the ready line.
+  const cluster = (await import('node:cluster')).default;
+  if (workers > 1 && cluster.isPrimary) return runPrimary({ workers, host });
 
   const { startServer } = await import('../../reference-server/src/main.ts');
   let server;
@@ -74,5 +76,7 @@ export async function run(argv: string[]): Promise<number> {
     process.once('SIGINT', stop);
   });
   await server.close();
+  // A cluster worker's IPC channel would keep it alive after the server closed.
+  if (cluster.isWorker) cluster.worker?.disconnect();
   return EXIT.pass;
 }

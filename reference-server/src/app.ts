@@ -34,6 +34,8 @@ import { awardReadout, listAwardPeriods, listWinningTransactions, totalCashback 
 import { ingestTransactions } from './cashback/ingest.ts';
 import { downstreamState, getFaults, health, metricsText, putFaults, putInfo } from './admin.ts';
 import type { AppContext, AppDeps, AppEnv } from './context.ts';
+import { installResilience } from './admission/install.ts';
+import { guardServices } from './admission/guarded-services.ts';
 
 export type { AppDeps, ServerConfig } from './context.ts';
 
@@ -49,7 +51,7 @@ export interface ReferenceApp {
 export async function createApp(deps: AppDeps): Promise<ReferenceApp> {
   const metrics = createMetrics(deps.registry, { defaultMetrics: deps.defaultMetrics ?? true });
   const rnd = () => deps.random.float();
-  const downstream = deps.downstream?.(metrics, rnd) ?? createDownstream(deps.config.faults, { random: rnd, metrics });
+  const downstream = guardServices(deps.downstream?.(metrics, rnd) ?? createDownstream(deps.config.faults, { random: rnd, metrics }));
   const settings = new RuntimeSettings(deps.config.info, deps.config.faults, deps.storage, deps.clock, downstream,
     deps.config.settingsRefreshMs);
   await settings.refresh();
@@ -74,6 +76,8 @@ export async function createApp(deps: AppDeps): Promise<ReferenceApp> {
       log(JSON.stringify({ t: new Date().toISOString(), method, route: pattern, status: c.res.status, ms: Math.round(seconds * 1e4) / 10 }));
     }
   });
+
+  installResilience(app, ctx);
 
   app.onError((err, c) => {
     let e: ApiError;

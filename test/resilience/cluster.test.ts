@@ -49,7 +49,10 @@ describe('two workers, one database', () => {
     const agents = Array.from({ length: 24 }, fresh);
     const rs = await Promise.all(agents.map((a) => call(srv.url, 'POST', '/pp-restapi-CD/v1/wallet/cc', c.pmToken, cardBody(pan), {}, a)));
     await Promise.all(agents.map((a) => a.close()));
-    expect(rs.every((r) => r.status === 200 || r.status === 201 || r.status === 422)).toBe(true);
+    // 24 writes in one second from one token also meet the per-token write limit (20/s, counted
+    // in the database across both workers): those answer 429 and write nothing.
+    expect(rs.map((r) => r.status).filter((s) => s !== 200 && s !== 429)).toEqual([]);
+    expect(rs.filter((r) => r.status === 200).length).toBeGreaterThan(0);
     const ids = new Set(rs.filter((r) => r.status < 300).map((r) => (r.json as { data: { idWallet: number } }).data.idWallet));
     expect(ids.size).toBe(1);
     const rows = await store.pool.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM wallets WHERE fiscal_code = $1', [c.fiscalCode]);

@@ -1,5 +1,5 @@
 /**
- * Request rate per bearer token: fixed one-second windows, 429 `too_many_requests` with
+ * Request rate per bearer token: fixed one-second windows, 429 `request.rate_limited` with
  * Retry-After when a token exceeds its budget. Tokens are identified by SHA-256, never stored
  * or labelled in clear.
  *
@@ -68,7 +68,7 @@ export function rateLimit(opts: RateLimitOptions = {}): MiddlewareHandler {
     }
     if (n > (isWrite ? writes : reads)) {
       c.header('Retry-After', '1');
-      return problem(c, 429, 'too_many_requests', `more than ${isWrite ? writes : reads} ${isWrite ? 'writes' : 'reads'} per second for this token`);
+      return problem(c, 429, 'request.rate_limited', `more than ${isWrite ? writes : reads} ${isWrite ? 'writes' : 'reads'} per second for this token`);
     }
     return next();
   };

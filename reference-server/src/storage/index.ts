@@ -9,6 +9,7 @@
  */
 import { openSqliteStorage } from './sqlite/sqlite-storage.ts';
 import type { Storage } from './storage.ts';
+import { withSqliteIdempotency } from '../idempotency/with-sqlite.ts';
 
 export type { Storage } from './storage.ts';
 
@@ -18,9 +19,10 @@ export class StorageUnsupported extends Error {
 
 export async function createStorage(dbUrl: string): Promise<Storage> {
   if (dbUrl.startsWith('postgres://') || dbUrl.startsWith('postgresql://')) {
-    throw new StorageUnsupported('--db postgres:// is not yet supported by this build; use --db sqlite:PATH');
+    const { openPostgresStorage } = await import('./postgres/postgres-storage.ts');
+    return openPostgresStorage({ url: dbUrl });
   }
   const path = dbUrl.startsWith('sqlite:') ? dbUrl.slice('sqlite:'.length) : dbUrl;
   if (path === '') throw new StorageUnsupported(`--db '${dbUrl}' names no file: write sqlite:PATH`);
-  return openSqliteStorage({ path });
+  return withSqliteIdempotency(openSqliteStorage({ path }), path);
 }
