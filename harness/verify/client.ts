@@ -53,8 +53,21 @@ export class VerifyClient implements JourneyClient {
     this.check_ = name;
   }
 
+  /**
+   * Sends one request; a GET answered with a redirect is followed (up to 8 hops, each hop kept
+   * as its own exchange), as the app's web view followed the 3DS pages.
+   */
   async request(spec: RequestSpec): Promise<ResponseResult> {
-    const url = this.targets[spec.api] + spec.path;
+    let r = await this.send(spec, this.targets[spec.api] + spec.path);
+    for (let hop = 0; hop < 8 && spec.method === 'GET' && [301, 302, 303, 307, 308].includes(r.ex.status); hop++) {
+      const location = r.ex.responseHeaders['location'];
+      if (location === undefined) break;
+      r = await this.send({ ...spec, endpoint: `${spec.endpoint} (redirect)` }, new URL(location, r.ex.url).href);
+    }
+    return r.result;
+  }
+
+  private async send(spec: RequestSpec, url: string): Promise<{ ex: Exchange; result: ResponseResult }> {
     const headers = { ...(spec.headers ?? {}) };
     const body = spec.body === undefined ? undefined : String(spec.body);
     const t0 = performance.now();
@@ -85,10 +98,10 @@ export class VerifyClient implements JourneyClient {
     this.exchanges.push(ex);
     const expect = spec.expect ?? [200, 201, 202, 204];
     const ok = ex.status !== 0 && expect.includes(ex.status);
-    const res: ResponseResult = { status: ex.status, json: ex.json, ok, latencyMs: ex.ms, serviceMs: ex.ms };
-    if (ex.failure !== undefined) res.failure = ex.failure;
-    else if (!ok) res.failure = 'unexpected_status';
-    return res;
+    const result: ResponseResult = { status: ex.status, json: ex.json, ok, latencyMs: ex.ms, serviceMs: ex.ms };
+    if (ex.failure !== undefined) result.failure = ex.failure;
+    else if (!ok) result.failure = 'unexpected_status';
+    return { ex, result };
   }
 
   sleep(ms: number): Promise<void> {
