@@ -43,8 +43,8 @@ export const SHARES = {
   /** Credit cards a card-holding citizen adds: 1, 2 or 3. */
   cards2: 0.28,
   cards3: 0.1,
-  /** Citizens who also hold a PagoBancomat. */
-  pagobancomat: 0.45,
+  /** Citizens who also search for their PagoBancomat when they join cashback. */
+  pagobancomat: 0.22,
   /** Default share of mistyped PANs / IBANs (one wrong digit, caught by Luhn / mod-97). */
   typo: 0.02,
   /** Citizens still on the pre-update app (1.11) when the mandatory update lands. */
@@ -79,6 +79,7 @@ const A = {
   typoIban: Math.sqrt(17) - 4,
   female: (Math.sqrt(5) - 1) / 2,
   oldApp: Math.sqrt(19) - 4,
+  presses: Math.sqrt(23) - 4,
 } as const;
 
 export interface PopulationOptions {
@@ -170,6 +171,15 @@ export class Population {
     return Math.min(PATIENCE_MAX, Math.floor(this.u(i, A.patience) * (PATIENCE_MAX + 1)));
   }
 
+  /**
+   * How many extra "riprova" presses citizen i makes on an already submitted card, for a
+   * population mean of `mean`: floor(mean) or floor(mean) + 1, equidistributed.
+   */
+  presses(i: number, mean: number): number {
+    const base = Math.floor(mean);
+    return base + (this.u(i, A.presses) < mean - base ? 1 : 0);
+  }
+
   /** Mistypes the first card's PAN once (then corrects it). */
   typoCard(i: number): boolean {
     return this.u(i, A.typoCard) < this.typoShare;
@@ -192,7 +202,9 @@ export class Population {
     const familyName = fakerIT.person.lastName();
     const j = (i + (Math.abs(this.seed) % 1_000) * 1_000_003) % (BIRTH_DAYS * MUNICIPALITIES);
     const birthOrdinal = (j * 7_919) % BIRTH_DAYS;
-    const municipality = Math.floor(j / BIRTH_DAYS);
+    // (birth day, municipality) is a bijection of j: the day gives j mod BIRTH_DAYS back, then the quotient
+    const r = j % BIRTH_DAYS;
+    const municipality = (Math.floor(j / BIRTH_DAYS) + 7 * r) % MUNICIPALITIES;
     return {
       fiscalCode: fiscalCode({ surname: familyName, name, female, birthOrdinal, municipality }),
       name,

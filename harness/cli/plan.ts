@@ -66,7 +66,7 @@ export async function run(argv: string[]): Promise<number> {
     durationS: plan.durationS,
     segment: formatSegment(segment),
     arrivals: streams.reduce((a, s) => a + s.arrivals, 0),
-    peakPerSecond: Math.round(Math.max(0, ...profile)),
+    peakPerSecond: Math.round(profile.reduce((m, n) => (n > m ? n : m), 0)),
     streams: streams.map(({ perSecond: _p, ...rest }) => rest),
     perSecond: profile.map((n) => Math.round(n)),
     expected: plan.expected,

@@ -37,8 +37,11 @@ const MAX_3DS_HOPS = 8;
 
 /** Turns an absolute checkout URL into an API-relative request (pm when under /pp-restapi-CD). */
 export function checkoutRequest(url: string): { api: 'pm' | 'io'; path: string } {
-  const u = new URL(url, 'http://picco.invalid');
-  const path = u.pathname + u.search;
+  // no URL global in k6: strip scheme and authority by hand
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(url);
+  const rest = m ? url.slice(m[0].length) : url;
+  const hash = rest.indexOf('#');
+  const path = (hash >= 0 ? rest.slice(0, hash) : rest) || '/';
   const pmBase = '/pp-restapi-CD';
   return path.startsWith(pmBase) ? { api: 'pm', path: path.slice(pmBase.length) || '/' } : { api: 'io', path };
 }
@@ -157,6 +160,25 @@ export async function addCreditCard(
   }
   c.count(ADDED[reason]);
   return 'added';
+}
+
+/**
+ * The impatient presses: `presses` more submissions of cards already sent (cycling over the
+ * citizen's n cards), each after a short wait. 422 when the server kept the card.
+ */
+export async function pressAgain(
+  c: JourneyClient,
+  ctx: JourneyContext,
+  s: AppSession,
+  citizen: number,
+  holder: string,
+  n: number,
+): Promise<void> {
+  const presses = ctx.pressesMean ? ctx.population.presses(citizen, ctx.pressesMean) : 0;
+  for (let p = 0; p < presses; p++) {
+    await c.sleep(think(ctx, 8_000));
+    await addCreditCard(c, ctx, s, citizen, p % Math.max(1, n), holder, 'retry');
+  }
 }
 
 export interface AddCardParams extends JourneyContext {

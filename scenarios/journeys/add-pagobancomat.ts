@@ -1,6 +1,6 @@
 /**
- * F4, add PagoBancomat: GET /v1/bancomat/pans?abi=<bank> (the bank list itself came from the CDN
- * since 7 Dec, so it costs the backend nothing), evaluate the processors' message codes, then
+ * F4, add PagoBancomat: GET /v1/bancomat/pans (all processors; ?abi=<bank> after a processor
+ * error; the bank list itself came from the CDN since 7 Dec, so it costs the backend nothing), evaluate the processors' message codes, then
  * POST /v1/bancomat/add-wallets one card at a time and check a returned wallet carries the card's
  * hpan. Codes 0 / 21 / 23 are normal; any other code is a processor error, and the app asks the
  * citizen to pick their bank, which the journey does by searching again with the ABI.
@@ -41,9 +41,9 @@ export async function addPagoBancomat(
   citizen: number,
 ): Promise<number> {
   const abi = ctx.population.bankAbi(citizen);
-  // half of the citizens let the app search every processor first
+  // the app searches every processor first; after a processor error the citizen picks their bank
   let search: PanSearch | undefined;
-  let useAbi = (citizen & 1) === 0;
+  let useAbi = false;
   for (let attempt = 1; ; attempt++) {
     search = await searchPans(c, s, useAbi ? abi : undefined);
     if (search && !search.processorError) break;

@@ -27,10 +27,17 @@ export interface JourneyContext {
   speed: number;
   /** Password for POST /test-login (PICCO_TEST_PASSWORD, default 'picco-test'). */
   password: string;
+  /**
+   * Mean extra "riprova" presses per citizen on cards already submitted (the December 2020
+   * demand replay; 0 = none). Each press re-submits a card: 422 when the server kept it.
+   */
+  pressesMean?: number;
 }
 
 export function testPassword(): string {
-  return process.env.PICCO_TEST_PASSWORD || 'picco-test';
+  // guarded: the same code runs inside k6 (no `process` there)
+  const env = typeof process === 'undefined' ? undefined : process.env;
+  return env?.PICCO_TEST_PASSWORD || 'picco-test';
 }
 
 export interface AppSession {

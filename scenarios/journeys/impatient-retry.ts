@@ -13,12 +13,13 @@
  * stream({ journey: impatientRetry, params: ctx, citizenOf: (k) => adders.start + (k % adders.n) })
  */
 import type { Journey } from '../../harness/scenario/types.ts';
-import { type AppSession, type JourneyContext, openApp } from './app-client.ts';
+import { type JourneyContext, openApp } from './app-client.ts';
 import { addCreditCard } from './add-card.ts';
+import type { SessionCache } from './session-cache.ts';
 
 export interface ImpatientRetryParams extends JourneyContext {
-  /** Reuse one session per citizen (from the card-peak warm-up cache) when present. */
-  session?: (citizen: number) => AppSession | undefined;
+  /** A press reuses the citizen's open session when cached (the app stays open between presses). */
+  sessions?: SessionCache;
 }
 
 export const impatientRetry: Journey<ImpatientRetryParams> = {
@@ -26,7 +27,11 @@ export const impatientRetry: Journey<ImpatientRetryParams> = {
   async run(c, arrival, p) {
     const i = arrival.citizen;
     const id = p.population.identity(i);
-    const s = p.session?.(i) ?? (await openApp(c, p, id.fiscalCode));
+    let s = p.sessions?.get(i);
+    if (!s) {
+      s = await openApp(c, p, id.fiscalCode);
+      p.sessions?.put(i, s);
+    }
     if (!s) return;
     // presses cycle over the citizen's cards
     const k = Math.floor(arrival.index / 7) % p.population.creditCards(i);

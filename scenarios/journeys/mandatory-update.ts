@@ -16,7 +16,7 @@
 import type { Journey } from '../../harness/scenario/types.ts';
 import { APP_VERSION } from '../population.ts';
 import { type JourneyContext, openApp, serverInfo, think } from './app-client.ts';
-import { addCreditCard } from './add-card.ts';
+import { addCreditCard, pressAgain } from './add-card.ts';
 import { enrollCashback } from './enroll-cashback.ts';
 import { loadWallet } from './open-wallet.ts';
 
@@ -64,6 +64,7 @@ export const mandatoryUpdate: Journey<MandatoryUpdateParams> = {
       await c.sleep(think(p, 15_000));
       await addCreditCard(c, p, s, i, k, holder, 'readd');
     }
+    await pressAgain(c, p, s, i, holder, n);
     if (p.enroll) {
       await c.sleep(think(p, 3_000));
       await enrollCashback(c, p, s, i, id);

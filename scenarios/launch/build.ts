@@ -1,0 +1,191 @@
+/**
+ * Turns the launch model into an engine plan for a window of launch time at a scale and speed:
+ * streams (ramping-arrival-rate stages cut from each curve), the citizen each arrival is, a
+ * preload of the wallets that existed before the window, and the figures the run should
+ * produce (`expected`) next to the launch's calibration figures.
+ *
+ * Citizen identity survives any cut: arrival k of a stream in the window is the citizen at
+ * position (arrivals of the stream before the window) + k, exactly as in the uncut run.
+ *
+ * @example
+ * buildLaunch({ scale: 0.01, speed: 60, seed: 1 }, { from: 6 * 86_400, length: 86_400, name: 'update-reenroll' })
+ */
+import type { Journey, ScenarioOptions, ScenarioPlan, Stream } from '../../harness/scenario/types.ts';
+import { addCard } from '../journeys/add-card.ts';
+import { checkCashbackJourney } from '../journeys/check-cashback.ts';
+import { impatientRetry } from '../journeys/impatient-retry.ts';
+import { joinCashback } from '../journeys/join-cashback.ts';
+import { mandatoryUpdate } from '../journeys/mandatory-update.ts';
+import { onboarding } from '../journeys/onboarding.ts';
+import { openWallet } from '../journeys/open-wallet.ts';
+import { SessionCache } from '../journeys/session-cache.ts';
+import { contextFor, validateOptions } from '../plan-kit.ts';
+import { COHORTS } from '../population.ts';
+import { integrate, rateAt, toExecutor } from './curve.ts';
+import { launchFigures } from './figures.ts';
+import { DAY, PRESS_BLOCK, type StreamModel, dayStart, launchModel } from './model.ts';
+import { RangeSet, intersect, scaleSet } from './range-set.ts';
+
+export interface LaunchWindow {
+  name: string;
+  /** Window start, seconds of launch time since 1 Dec 2020 00:00. */
+  from: number;
+  /** Window length in launch seconds (default: to the end of 11 Dec). */
+  length?: number;
+}
+
+const LAUNCH_END = 11 * DAY;
+const arrivalsUpTo = (x: number): number => Math.ceil(x - 1e-9);
+
+/** Seconds the preload takes for n citizens: ~250 citizens/s, between 5 s and 30 min. */
+function preloadSeconds(n: number): number {
+  return Math.min(1_800, Math.max(5, n / 250));
+}
+
+function journeyFor(s: StreamModel, ctx: ReturnType<typeof contextFor>): { journey: Journey<never>; params: unknown } {
+  switch (s.kind) {
+    case 'onboarding':
+      return { journey: onboarding as Journey<never>, params: ctx };
+    case 'add-card':
+      return { journey: addCard as Journey<never>, params: ctx };
+    case 'join-cashback':
+      return { journey: joinCashback as Journey<never>, params: ctx };
+    case 'update-reenroll':
+      return { journey: mandatoryUpdate as Journey<never>, params: { ...ctx, hidesPreUpdateCards: true, enroll: true } };
+    case 'impatient-retry':
+      return { journey: impatientRetry as Journey<never>, params: { ...ctx, sessions: new SessionCache(2 * PRESS_BLOCK) } };
+    case 'browse-wallet':
+      return { journey: openWallet as Journey<never>, params: ctx };
+    case 'browse-cashback':
+      return { journey: checkCashbackJourney as Journey<never>, params: ctx };
+  }
+}
+
+/** Maps press index g to a citizen: blocks of W citizens, each pressed `r` times, W arrivals apart. */
+export function pressCitizen(set: RangeSet, r: number, g: number): number {
+  const w = Math.max(1, Math.min(PRESS_BLOCK, set.n));
+  const block = Math.floor(g / (w * r));
+  return set.at(block * w + (g % w));
+}
+
+export function buildLaunch(o: ScenarioOptions, win: LaunchWindow): ScenarioPlan {
+  validateOptions(o);
+  const m = launchModel();
+  const ctx = contextFor(o);
+  const s = o.scale;
+  const from = Math.max(0, Math.min(win.from, LAUNCH_END));
+  let length = Math.max(0, (win.length ?? LAUNCH_END - from));
+  if (o.durationS !== undefined) length = Math.min(length, o.durationS * o.speed);
+  length = Math.min(length, LAUNCH_END - from);
+  const to = from + length;
+
+  // wallets that existed before the window, for citizens who re-add (or press on) them inside it
+  const { A, B, C, P } = m.sets;
+  const before = (kind: string, days: number[]) =>
+    m.streams.filter((x) => x.kind === kind && days.includes(x.day)).reduce((acc, x) => acc + integrate(x.curve, dayStart(x.day), from), 0);
+  const Bs = scaleSet(B, s);
+  const Cs = scaleSet(C, s);
+  const predated = new RangeSet([
+    ...scaleSet(A, s).ranges,
+    ...Bs.slice(0, Math.min(Bs.n, arrivalsUpTo(before('add-card', [1, 2, 3, 4, 5]) * s))).ranges,
+    ...Cs.slice(0, Math.min(Cs.n, arrivalsUpTo(before('add-card', [6]) * s))).ranges,
+  ]);
+  const Ps = scaleSet(P, s);
+  const needed: RangeSet[] = [];
+
+  const streams: Stream[] = [];
+  const expected: Record<string, number> = {};
+  const bump = (k: string, v: number) => {
+    expected[k] = (expected[k] ?? 0) + v;
+  };
+  let peakRequests = 0;
+  for (const x of m.streams) {
+    const exe = toExecutor(x.curve, { scale: s, speed: o.speed, from, length });
+    if (!exe) continue;
+    const start = Math.max(from, dayStart(x.day));
+    const prior = arrivalsUpTo(integrate(x.curve, dayStart(x.day), start) * s);
+    const inWindow = arrivalsUpTo(integrate(x.curve, dayStart(x.day), to) * s) - prior;
+    if (inWindow <= 0) continue;
+    const set = scaleSet(x.citizens, s);
+    const base = Math.round(x.firstPosition * s) + prior;
+    const citizenOf =
+      x.kind === 'impatient-retry'
+        ? (k: number) => pressCitizen(set, x.pressesMean, prior + k)
+        : (k: number) => set.at(base + k);
+    if (x.kind === 'update-reenroll') needed.push(Ps.slice(Math.min(base, Ps.n), Math.min(base + inWindow, Ps.n)));
+    if (x.kind === 'impatient-retry') needed.push(set);
+    const { journey, params } = journeyFor(x, ctx);
+    streams.push({ name: x.name, journey, params, executor: exe.executor, startS: exe.startS, citizenOf });
+    bump('arrivals', inWindow);
+    bump('requests', inWindow * x.per.requests);
+    bump('card_loading_requests', inWindow * x.per.cardLoads);
+    for (const [k, v] of Object.entries(x.per.outcomes)) bump(k, inWindow * v);
+  }
+  // peak intended requests/s of the run (compressed time)
+  {
+    const times = new Set<number>();
+    for (const x of m.streams) for (const [t] of x.curve) if (t >= from && t <= to) times.add(t);
+    for (const t of times) {
+      let r = 0;
+      for (const x of m.streams) r += rateAt(x.curve, t) * x.per.requests;
+      peakRequests = Math.max(peakRequests, r * s * o.speed);
+    }
+  }
+
+  // preload (setup, before the window's streams)
+  const preloadSet = new RangeSet(
+    needed
+      .flatMap((n) => intersect(n, predated).ranges)
+      .sort((a, b) => a.start - b.start)
+      .reduce<{ start: number; n: number }[]>((acc, r) => {
+        const last = acc[acc.length - 1];
+        if (last && r.start <= last.start + last.n) last.n = Math.max(last.n, r.start + r.n - last.start);
+        else acc.push({ ...r });
+        return acc;
+      }, []),
+  );
+  let shift = 0;
+  if (preloadSet.n > 0) {
+    shift = preloadSeconds(preloadSet.n);
+    streams.unshift({
+      name: 'preload-wallets',
+      journey: addCard as Journey<never>,
+      params: { ...ctx, reason: 'preload', typingMs: 0 },
+      executor: { type: 'constant-arrival-rate', rate: preloadSet.n / shift, durationS: shift },
+      citizenOf: (k) => preloadSet.at(k),
+    });
+    for (const st of streams.slice(1)) st.startS = (st.startS ?? 0) + shift;
+    let cards = 0;
+    for (const r of preloadSet.ranges) for (let i = r.start; i < r.start + r.n; i++) cards += ctx.population.creditCards(i);
+    expected.preload_citizens = preloadSet.n;
+    expected.preload_cards_added = cards;
+  }
+  expected.peak_requests_per_s = peakRequests;
+  for (const [k, v] of Object.entries(launchFigures(m, s, COHORTS.preDecember))) expected[`launch.${k}`] = v;
+  for (const k of Object.keys(expected)) expected[k] = Math.round(expected[k]! * 100) / 100;
+
+  const durationS = shift + length / o.speed;
+  return {
+    scenario: win.name,
+    durationS,
+    streams,
+    expected,
+    notes: [
+      `Launch time ${fmt(from)} → ${fmt(to)} (${(length / 3600).toFixed(2)} h), scale ${s}, speed ${o.speed}: ${streams.length} streams.`,
+      preloadSet.n > 0
+        ? `Preload: ${preloadSet.n} citizens re-create the wallets they had before the window (${shift.toFixed(0)} s, stream 'preload-wallets').`
+        : 'No preload: every wallet the window needs is created inside it.',
+      'expected.* are healthy-path predictions for this window; expected.launch.* are the launch figures at this scale (calibration.json).',
+      'The 7 Dec riprova presses replay the observed demand: against a healthy server each meets 422 creditcard.already_exists.',
+    ],
+  };
+}
+
+/** "7 Dec 18:30" from launch seconds. */
+export function fmt(t: number): string {
+  const d = Math.floor(t / DAY);
+  const rest = t - d * DAY;
+  const hh = String(Math.floor(rest / 3600)).padStart(2, '0');
+  const mm = String(Math.floor((rest % 3600) / 60)).padStart(2, '0');
+  return `${d + 1} Dec ${hh}:${mm}`;
+}
