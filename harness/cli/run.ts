@@ -7,6 +7,8 @@
  *   --connections N [64]   --pipelining N [1]   --in-flight-cap N [10000]   --timeout D [16s]
  *   --workers N [1] (worker threads; 0 = on the main thread)   --arrivals uniform|poisson [uniform]
  *   --max-lag MS [25]   --max-dropped RATIO [0.01]   --report   --run-id ID
+ *   --warmup N [min(5000, max(200, 20 × connections × pipelining))]: unrecorded requests before
+ *   the clock starts (--url runs only), so connection setup and JIT warm-up are not measured
  *
  * @example
  * picco run --url http://127.0.0.1:8080/info --rate 1000 --duration 30s --slo slo.yaml
@@ -54,6 +56,7 @@ export const RUN_FLAGS = {
   'max-lag': { type: 'string' },
   'max-dropped': { type: 'string' },
   'run-id': { type: 'string' },
+  warmup: { type: 'string' },
 } as const;
 
 const httpUrl = z.url({ protocol: /^https?$/ });
@@ -103,6 +106,7 @@ export async function run(argv: string[]): Promise<number> {
   const timeoutS = p.duration('--timeout', f.timeout) ?? 16;
   const workers = p.number('--workers', f.workers, { integer: true, min: 0, max: 64 }) ?? 1;
   const maxLag = p.number('--max-lag', f['max-lag'], { min: 0 }) ?? 25;
+  const warmup = p.number('--warmup', f.warmup, { integer: true, min: 0 });
   const maxDropped = p.number('--max-dropped', f['max-dropped'], { min: 0, max: 1 }) ?? 0.01;
   const metricsPort = p.number('--metrics-port', f['metrics-port'], { integer: true, min: 0, max: 65535 });
   const dashboard = p.number('--dashboard', f.dashboard, { integer: true, min: 0, max: 65535 });
@@ -189,6 +193,7 @@ export async function run(argv: string[]): Promise<number> {
     timeoutMs: Math.round(timeoutS * 1000),
     maxLagP99Ms: maxLag,
     maxDroppedRatio: maxDropped,
+    warmup: warmup ?? Math.min(5000, Math.max(200, connections * pipelining * 20)),
     slos,
     hooks: ext.hooks,
     parseSlos: (lines) => {

@@ -44,6 +44,8 @@ export interface Summary {
     /** Event-loop utilisation of each engine worker over the run (0..1): near 1 means saturated. */
     cpu: number[];
     workers: number;
+    /** Unrecorded warm-up requests sent before the clock started (ad hoc URL runs). */
+    warmup: number;
     bounds: { maxLagP99Ms: number; maxDroppedRatio: number };
   };
   config: Record<string, unknown>;
@@ -71,6 +73,7 @@ export interface SummaryInput {
   aborted: boolean;
   expected: Record<string, number>;
   cpu: number[];
+  warmup: number;
   bounds: { maxLagP99Ms: number; maxDroppedRatio: number };
   config: Record<string, unknown>;
 }
@@ -117,6 +120,7 @@ export function buildSummary(i: SummaryInput): Summary {
       droppedRatio: a.intended === 0 ? 0 : Math.round((a.dropped / a.intended) * 1e6) / 1e6,
       cpu: i.cpu.map((c) => Math.round(c * 1000) / 1000),
       workers: i.cpu.length,
+      warmup: i.warmup,
       bounds: i.bounds,
     },
     config: i.config,

@@ -48,6 +48,7 @@ export async function prepareEngine(spec: WorkSpec): Promise<PreparedEngine> {
   let pools: ApiPools | undefined;
   const endpoints = new Map<string, EndpointStats>();
   let seed = spec.seed;
+  let warmup = 0;
 
   if (spec.work.kind === 'url') {
     const w = spec.work;
@@ -55,6 +56,7 @@ export async function prepareEngine(spec: WorkSpec): Promise<PreparedEngine> {
     fast = new FastClient(w.body === undefined ? req : { ...req, body: Buffer.from(w.body) }, rec);
     const cursor = createSchedule(w.executor, { seed, segment: spec.segment });
     streams.push({ cursor, has: cursor.next(), open: true, stream: undefined, iteration: 0 });
+    warmup = await fast.warmup(spec.warmup, spec.connections * spec.pipelining);
   } else {
     const w = spec.work;
     seed = w.options.seed;
@@ -163,7 +165,7 @@ export async function prepareEngine(spec: WorkSpec): Promise<PreparedEngine> {
           const forced = inflight() > 0;
           await Promise.all([fast?.close(forced), pools?.close(forced)]);
           const elu = performance.eventLoopUtilization(elu0).utilization;
-          resolve({ worker: spec.worker, elu, aborted: control.aborted });
+          resolve({ worker: spec.worker, elu, aborted: control.aborted, warmup });
         };
 
         const tick = (): void => {
@@ -201,7 +203,8 @@ export async function prepareEngine(spec: WorkSpec): Promise<PreparedEngine> {
             return;
           }
           const wait = next - now();
-          if (wait < 1) setImmediate(tick);
+          if (spec.batchMs > 0) setTimeout(tick, Math.min(Math.max(wait, spec.batchMs), 100));
+          else if (wait < 1) setImmediate(tick);
           else setTimeout(tick, Math.min(wait - 0.5, 100));
         };
 

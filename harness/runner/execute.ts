@@ -58,6 +58,8 @@ export interface RunConfig {
   timeoutMs: number;
   maxLagP99Ms: number;
   maxDroppedRatio: number;
+  /** Unrecorded warm-up requests before the clock starts (URL runs only). */
+  warmup: number;
   /** SLOs from --slo; when empty, a scenario's own `slo` lines apply. */
   slos: Slo[];
   metricsPort?: number;
@@ -147,6 +149,7 @@ export async function executeRun(cfg: RunConfig): Promise<RunOutcome> {
       pipelining: cfg.pipelining,
       timeoutMs: cfg.timeoutMs,
       cutMs,
+      warmup: cfg.source.kind === 'url' ? cfg.warmup : 0,
       onSecond: (line, agg) => {
         files.second(line);
         prog.update(line);
@@ -190,6 +193,7 @@ export async function executeRun(cfg: RunConfig): Promise<RunOutcome> {
       aborted,
       expected,
       cpu: result.done.map((d) => d.elu),
+      warmup: result.done.reduce((a, d) => a + d.warmup, 0),
       bounds: { maxLagP99Ms: cfg.maxLagP99Ms, maxDroppedRatio: cfg.maxDroppedRatio },
       config: {
         rate: targetRate,

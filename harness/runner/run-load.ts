@@ -27,6 +27,10 @@ export interface LoadOptions {
   pipelining: number;
   timeoutMs: number;
   cutMs: number;
+  /** Wake-up granularity in ms (see WorkSpec.batchMs). Default 1. */
+  batchMs?: number;
+  /** Unrecorded warm-up requests before the start (URL runs), split across workers. Default 0. */
+  warmup?: number;
   onSecond?: (line: SeriesLine, agg: Aggregate) => void;
   /** Checked after every finalized second; true aborts the run (abortOnFail). */
   shouldAbort?: (agg: Aggregate) => boolean;
@@ -59,6 +63,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       pipelining: o.pipelining,
       timeoutMs: o.timeoutMs,
       cutMs: o.cutMs,
+      batchMs: o.batchMs ?? Number(process.env.PICCO_BATCH_MS ?? 1),
+      warmup: Math.ceil((o.warmup ?? 0) / n),
       work: o.work,
     });
   }
@@ -113,7 +119,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
           else if (m.type === 'error') reject(new WorkerFailed(`worker ${i}: ${m.message ?? ''}`));
         });
         w.on('error', (err) => reject(new WorkerFailed(`worker ${i}: ${err.message}`)));
-        w.on('exit', (code) => resolve({ worker: i, elu: 0, aborted: code !== 0 }));
+        w.on('exit', (code) => resolve({ worker: i, elu: 0, aborted: code !== 0, warmup: 0 }));
       }),
   );
   const epoch = Date.now() + 50;

@@ -36,6 +36,13 @@ export interface WorkSpec {
   timeoutMs: number;
   /** Cut arrivals intended at or after this time (ms); Infinity for the whole schedule. */
   cutMs: number;
+  /**
+   * Wake-up granularity, ms: when the next arrival is due sooner than this, the loop yields with
+   * setImmediate; otherwise it sleeps at least this long and releases everything due in one batch.
+   */
+  batchMs: number;
+  /** Unrecorded requests sent before the clock starts to open connections (ad hoc URL runs only). */
+  warmup: number;
   work: UrlWork | ScenarioWork;
 }
 
@@ -44,4 +51,6 @@ export interface DoneInfo {
   /** Event-loop utilisation of this engine instance over the run (0..1). */
   elu: number;
   aborted: boolean;
+  /** Warm-up requests this instance sent before the start (not in any figure). */
+  warmup: number;
 }

@@ -111,6 +111,39 @@ export class FastClient {
     if (this.inFlight === 0 && this.onIdle !== undefined) this.onIdle();
   }
 
+  /**
+   * Opens the pool's connections and warms the JIT before the clock starts: `total` requests,
+   * `concurrency` at a time, not recorded. Returns how many were sent (to subtract from a
+   * target-side count).
+   */
+  warmup(total: number, concurrency: number): Promise<number> {
+    if (total <= 0) return Promise.resolve(0);
+    const pool = this.pool;
+    const opts = this.opts;
+    let sent = 0;
+    let finished = 0;
+    return new Promise((resolve) => {
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart() {},
+        onResponseStart() {},
+        onResponseData() {},
+        onResponseEnd: () => next(),
+        onResponseError: () => next(),
+      };
+      const next = (): void => {
+        finished++;
+        if (sent < total) {
+          sent++;
+          pool.dispatch(opts, handler);
+        } else if (finished === total) resolve(total);
+      };
+      for (let i = 0; i < Math.min(concurrency, total); i++) {
+        sent++;
+        pool.dispatch(opts, handler);
+      }
+    });
+  }
+
   /** Resolves once nothing is in flight. */
   drained(): Promise<void> {
     if (this.inFlight === 0) return Promise.resolve();

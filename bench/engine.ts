@@ -1,0 +1,45 @@
+/**
+ * Engine bench against nginx (Debian package, our own instance on core 1, access log on):
+ *   1. ceiling: picco's highest sustained open-model rate ÷ `wrk -t1 -c64`, same target, both
+ *      pinned to core 0. Goal ≥ 0.70. Also picco with pipelining (nginx allows it), reported apart.
+ *   2. rate accuracy: nginx access-log lines for a 30 s run at 8,000 rps vs 240,000 intended
+ *      (±1 %), and picco's scheduling-lag p99 (goal < 5 ms).
+ *
+ * `npm run bench -- engine [--quick]` (--quick: shorter probes, 10 s accuracy run).
+ */
+import { maxSustained, runPicco, runWrk, startNginx } from './lib.ts';
+
+const out = (s: string): void => {
+  process.stdout.write(s + '\n');
+};
+
+export async function run(args: string[]): Promise<void> {
+  const quick = args.includes('--quick');
+  const ng = await startNginx();
+  try {
+    const url = ng.url + '/';
+    out(`  target: nginx (own instance, core 1) at ${url}, access log on`);
+    const wrk = await runWrk(url, quick ? 5 : 10);
+    out(`  wrk -t1 -c64: ${Math.round(wrk)} req/s`);
+    const probeS = quick ? 4 : 6;
+    const picco = await maxSustained(url, wrk * 0.3, wrk, probeS, ['--connections', '64'], out);
+    out(`  picco max sustained (open model, 64 connections, no pipelining): ${picco} req/s`);
+    const piped = await maxSustained(url, Math.max(picco, wrk * 0.4), wrk, probeS, ['--connections', '16', '--pipelining', '8'], out);
+    out(`  picco max sustained (16 connections × pipelining 8, nginx allows it): ${piped} req/s`);
+    out(`  ENGINE CEILING: picco/wrk = ${(picco / wrk).toFixed(2)} without pipelining, ${(piped / wrk).toFixed(2)} with pipelining (goal >= 0.70)`);
+
+    const seconds = quick ? 10 : 30;
+    const rate = 8000;
+    const before = await ng.served();
+    const r = await runPicco(url, rate, seconds);
+    const after = await ng.served();
+    const served = after - before - (r.summary as unknown as { generator: { warmup: number } }).generator.warmup;
+    const intended = rate * seconds;
+    const err = ((served - intended) / intended) * 100;
+    out(`  rate accuracy: nginx counted ${served} requests for ${intended} intended (${err >= 0 ? '+' : ''}${err.toFixed(3)} %, goal ±1 %); ` +
+      `picco: intended ${r.summary.requests.intended}, dropped ${r.summary.requests.dropped}, lag p99 ${r.summary.generator.lagP99Ms} ms (goal < 5 ms), ` +
+      `latency p99 ${r.summary.latencyMs.p99} ms, service p99 ${r.summary.serviceTimeMs.p99} ms, exit ${r.code}`);
+  } finally {
+    await ng.stop();
+  }
+}

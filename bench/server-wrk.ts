@@ -1,0 +1,115 @@
+/**
+ * wrk (Debian package) as a card-addition generator: a Lua script that sends POST
+ * /pp-restapi-CD/v1/wallet/cc with a unique, Luhn-valid PAN per request, round-robin over the
+ * PM tokens of pre-logged-in citizens, and prints one `PICCO_WRK {json}` line with the status
+ * counts and latency percentiles. Used by the flood test (a generator far cheaper than a Node
+ * loop in the test process, so the reads the test measures are not slowed by the test itself)
+ * and as the bench's fallback driver. wrk is closed-model (coordinated omission): its latencies
+ * are service times at the given connection count, not latencies from an intended schedule.
+ *
+ * @example
+ * const r = await runWrkCards({ url, tokens, connections: 256, durationS: 10 });
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface WrkCardsOptions {
+  url: string;
+  tokens: string[];
+  connections: number;
+  durationS: number;
+  threads?: number;
+  /** Offset so two runs against one database never send the same PAN. */
+  panBase?: number;
+  timeoutS?: number;
+  /** Prefix the command (e.g. ['taskset', '-c', '1']). */
+  wrap?: string[];
+}
+
+export interface WrkResult {
+  requests: number;
+  durationS: number;
+  statuses: Record<string, number>;
+  /** Milliseconds. */
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  errors: { connect: number; read: number; write: number; timeout: number };
+}
+
+export function cardFloodLua(tokens: string[], panBase: number): string {
+  return `
+local tokens = {${tokens.map((t) => `"${t}"`).join(',')}}
+local threads = {}
+local counter = 0
+function setup(thread)
+  counter = counter + 1
+  thread:set("tid", counter)
+  table.insert(threads, thread)
+end
+function init(args)
+  n = ${panBase} + tid * 20000000
+  statuses = {}
+end
+local function luhn(payload)
+  local sum, double = 0, true
+  for i = #payload, 1, -1 do
+    local d = tonumber(payload:sub(i, i))
+    if double then d = d * 2; if d > 9 then d = d - 9 end end
+    sum = sum + d
+    double = not double
+  end
+  return tostring((10 - sum % 10) % 10)
+end
+function request()
+  n = n + 1
+  local tok = tokens[(n % #tokens) + 1]
+  local payload = "453997" .. string.format("%09d", n % 1000000000)
+  local body = '{"data":{"type":"CREDIT_CARD","favourite":false,"creditCard":{"pan":"' .. payload .. luhn(payload) ..
+    '","holder":"Mario Rossi","expireMonth":"12","expireYear":"30","securityCode":"123"}}}'
+  return wrk.format("POST", "/pp-restapi-CD/v1/wallet/cc", { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. tok }, body)
+end
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+function done(summary, latency, requests)
+  local agg = {}
+  for _, t in ipairs(threads) do
+    local s = t:get("statuses")
+    for k, v in pairs(s) do agg[tostring(k)] = (agg[tostring(k)] or 0) + v end
+  end
+  local parts = {}
+  for k, v in pairs(agg) do table.insert(parts, '"' .. k .. '":' .. v) end
+  io.write(string.format('PICCO_WRK {"requests":%d,"durationUs":%d,"statuses":{%s},"latencyUs":{"p50":%d,"p90":%d,"p99":%d,"max":%d},"errors":{"connect":%d,"read":%d,"write":%d,"timeout":%d}}\\n',
+    summary.requests, summary.duration, table.concat(parts, ","), latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), latency.max, summary.errors.connect, summary.errors.read, summary.errors.write, summary.errors.timeout))
+end
+`;
+}
+
+export function runWrkCards(o: WrkCardsOptions): Promise<WrkResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'picco-wrk-'));
+  const script = join(dir, 'cards.lua');
+  writeFileSync(script, cardFloodLua(o.tokens, o.panBase ?? 0));
+  const threads = o.threads ?? 1;
+  const args = [`-t${threads}`, `-c${Math.max(o.connections, threads)}`, `-d${o.durationS}s`, `--timeout`, `${o.timeoutS ?? 16}s`, '-s', script, o.url];
+  const [cmd, ...pre] = [...(o.wrap ?? []), 'wrk'];
+  return new Promise<WrkResult>((resolve, reject) => {
+    const child = spawn(cmd!, [...pre, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => { out += c.toString('utf8'); });
+    child.stderr.on('data', (c: Buffer) => { out += c.toString('utf8'); });
+    child.once('error', reject);
+    child.once('exit', () => {
+      rmSync(dir, { recursive: true, force: true });
+      const m = /PICCO_WRK (\{.*\})/.exec(out);
+      if (m === null) return reject(new Error(`wrk printed no result:\n${out}`));
+      const j = JSON.parse(m[1]!) as { requests: number; durationUs: number; statuses: Record<string, number>;
+        latencyUs: Record<'p50' | 'p90' | 'p99' | 'max', number>; errors: WrkResult['errors'] };
+      resolve({
+        requests: j.requests, durationS: j.durationUs / 1e6, statuses: j.statuses, errors: j.errors,
+        latencyMs: { p50: j.latencyUs.p50 / 1000, p90: j.latencyUs.p90 / 1000, p99: j.latencyUs.p99 / 1000, max: j.latencyUs.max / 1000 },
+      });
+    });
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * Transport micro-benchmark: how many requests per second one core gets out of undici's
+ * `Pool.request` (a promise and a body stream per request) against `Pool.dispatch` with a
+ * reusable handler object (what harness/transport/fast-client.ts does), both closed-loop at
+ * 64 in flight against nginx, plus dispatch with pipelining. The engine's ad hoc path uses the
+ * faster one; this section is the measurement behind that choice.
+ *
+ * Run alone: `npm run bench -- transport`.
+ */
+import { Pool, type Dispatcher } from 'undici';
+import { GEN_CPU, startNginx } from './lib.ts';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const SECONDS = 5;
+
+async function closedLoopRequest(url: string, inFlight: number, seconds: number): Promise<number> {
+  const pool = new Pool(url, { connections: inFlight, pipelining: 1 });
+  let n = 0;
+  const end = Date.now() + seconds * 1000;
+  const loop = async (): Promise<void> => {
+    while (Date.now() < end) {
+      const r = await pool.request({ path: '/', method: 'GET' });
+      await r.body.dump();
+      n++;
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, loop));
+  await pool.close();
+  return n / seconds;
+}
+
+async function closedLoopDispatch(url: string, inFlight: number, seconds: number, pipelining: number): Promise<number> {
+  const pool = new Pool(url, { connections: Math.ceil(inFlight / pipelining), pipelining });
+  let n = 0;
+  const end = Date.now() + seconds * 1000;
+  const opts: Dispatcher.DispatchOptions = { path: '/', method: 'GET', headers: [], blocking: false };
+  let live = inFlight;
+  let done: () => void = () => {};
+  const finished = new Promise<void>((r) => (done = r));
+  const handler: Dispatcher.DispatchHandler = {
+    onRequestStart() {},
+    onResponseStart() {},
+    onResponseData() {},
+    onResponseEnd() {
+      n++;
+      if (Date.now() < end) pool.dispatch(opts, handler);
+      else if (--live === 0) done();
+    },
+    onResponseError() {
+      if (--live === 0) done();
+    },
+  };
+  for (let i = 0; i < inFlight; i++) pool.dispatch(opts, handler);
+  await finished;
+  await pool.close();
+  return n / seconds;
+}
+
+/** Runs one measurement in a child pinned to the generator core. */
+function pinned(kind: string, url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const self = fileURLToPath(import.meta.url);
+    const child = spawn('taskset', ['-c', String(GEN_CPU), process.execPath, '--import', 'tsx', self, kind, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('close', (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`${kind} failed`))));
+  });
+}
+
+export async function run(): Promise<void> {
+  const ng = await startNginx();
+  try {
+    const req = await pinned('request', ng.url);
+    const disp = await pinned('dispatch', ng.url);
+    const pipe = await pinned('dispatch-p4', ng.url);
+    process.stdout.write(`  undici Pool.request, closed loop, 64 in flight:        ${Math.round(req)} req/s\n`);
+    process.stdout.write(`  undici dispatch + reusable handler, 64 in flight:       ${Math.round(disp)} req/s (${(disp / req).toFixed(2)} × request)\n`);
+    process.stdout.write(`  undici dispatch, 64 in flight, pipelining 4:            ${Math.round(pipe)} req/s (${(pipe / req).toFixed(2)} × request)\n`);
+  } finally {
+    await ng.stop();
+  }
+}
+
+// Child mode: `node --import tsx bench/transport.ts <kind> <url>` prints one rate.
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] !== undefined) {
+  const [kind, url] = process.argv.slice(2) as [string, string];
+  const rate = kind === 'request' ? await closedLoopRequest(url, 64, SECONDS) : await closedLoopDispatch(url, 64, SECONDS, kind === 'dispatch-p4' ? 4 : 1);
+  process.stdout.write(`${rate}\n`);
+}
