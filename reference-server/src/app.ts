@@ -77,7 +77,7 @@ export async function createApp(deps: AppDeps): Promise<ReferenceApp> {
     }
   });
 
-  installResilience(app, ctx);
+  installResilience(app, ctx, deps.resilience ?? {});
 
   app.onError((err, c) => {
     let e: ApiError;

@@ -64,6 +64,11 @@ export interface AppDeps {
   log?: (line: string) => void;
   /** Collect Node's default process metrics on the registry (default true). */
   defaultMetrics?: boolean;
+  /**
+   * Options of the resilience layer (admission control, per-token rate limit, Idempotency-Key);
+   * `env` replaces process.env as the source of PICCO_ADMISSION / PICCO_RATE_LIMIT_* (tests).
+   */
+  resilience?: { env?: NodeJS.ProcessEnv };
 }
 
 export interface AppContext {

@@ -33,6 +33,8 @@ export interface StartOptions {
   config?: Partial<ServerConfig>;
   /** One JSON line per request (off when omitted). */
   log?: (line: string) => void;
+  /** Source of PICCO_ADMISSION / PICCO_RATE_LIMIT_* instead of process.env (tests, benchmarks). */
+  resilienceEnv?: NodeJS.ProcessEnv;
 }
 
 export interface RunningServer {
@@ -55,6 +57,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const reference = await createApp({
     storage, clock: { now: () => new Date() }, random: systemRandom, registry: new Registry(), config,
     ...(opts.log !== undefined ? { log: opts.log } : {}),
+    ...(opts.resilienceEnv !== undefined ? { resilience: { env: opts.resilienceEnv } } : {}),
   });
   const host = opts.host ?? '127.0.0.1';
   const server = await new Promise<Server>((resolve, reject) => {
