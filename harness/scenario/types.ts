@@ -60,6 +60,8 @@ export interface ResponseResult {
   /** Parsed JSON body when the response was JSON, else undefined. */
   json: unknown;
   failure?: FailureKind;
+  /** The Location header of a 3xx response (the 3DS checkout redirects), when present. */
+  location?: string;
   ok: boolean;
   latencyMs: number;
   serviceMs: number;

@@ -100,6 +100,7 @@ export class ArrivalClient implements JourneyClient {
     let status = 0;
     let json: unknown;
     let failure: ResponseResult['failure'];
+    let location: string | undefined;
     if (this.aborted()) {
       failure = 'other';
     } else {
@@ -114,6 +115,7 @@ export class ArrivalClient implements JourneyClient {
         });
         status = res.statusCode;
         const ct = res.headers['content-type'];
+        if (status >= 300 && status < 400 && typeof res.headers.location === 'string') location = res.headers.location;
         const text = await res.body.text();
         if (typeof ct === 'string' && ct.includes('json') && text.length > 0) {
           try {
@@ -135,6 +137,7 @@ export class ArrivalClient implements JourneyClient {
     this.nextIntendedMs = done;
     const out: ResponseResult = { status, json, ok, latencyMs, serviceMs };
     if (failure !== undefined) out.failure = failure;
+    if (location !== undefined) out.location = location;
     return out;
   }
 

@@ -46,35 +46,30 @@ export function checkoutRequest(url: string): { api: 'pm' | 'io'; path: string }
   return path.startsWith(pmBase) ? { api: 'pm', path: path.slice(pmBase.length) || '/' } : { api: 'io', path };
 }
 
-function nextUrl(json: unknown): string | undefined {
-  if (!json || typeof json !== 'object') return undefined;
-  const o = json as Record<string, unknown>;
-  const d = (o.data && typeof o.data === 'object' ? o.data : o) as Record<string, unknown>;
-  for (const k of ['location', 'redirect', 'redirectUrl', 'next', 'url']) {
-    const v = d[k] ?? o[k];
-    if (typeof v === 'string') return v;
-  }
-  return undefined;
-}
-
-/** Step 3: follow the 3DS checkout until /wallet/loginMethod (or the ACS says it is done). */
+/**
+ * Step 3: the app's webview loads urlCheckout3ds + '&sessionToken=' and follows redirects
+ * (checkout page → ACS) until it reaches /wallet/loginMethod, where it exits without loading it.
+ * Relative redirects resolve against the API they came from.
+ */
 export async function checkout3ds(c: JourneyClient, s: AppSession, urlCheckout3ds: string): Promise<boolean> {
   let url = `${urlCheckout3ds}&sessionToken=${encodeURIComponent(s.pm)}`;
   for (let hop = 0; hop < MAX_3DS_HOPS; hop++) {
-    if (url.includes('/wallet/loginMethod')) return true;
+    if (url.includes('/wallet/loginMethod')) return !/[?&]outcome=(?!0\b)/.test(url);
     const { api, path } = checkoutRequest(url);
     const r = await c.request({
       api,
       method: 'GET',
       path,
-      endpoint: 'GET 3ds-checkout',
-      expect: [200, 201, 302, 303],
+      endpoint: hop === 0 ? 'GET 3ds checkout' : 'GET 3ds acs',
+      expect: [200, 302, 303],
       timeoutMs: 16_000,
     });
-    if (r.status >= 400 || r.status === 0) return false;
-    const next = nextUrl(r.json);
-    if (!next) return r.status === 200;
-    url = next;
+    if (r.status >= 300 && r.status < 400 && r.location) {
+      url = r.location;
+      continue;
+    }
+    // a client that follows redirects itself (k6) lands on the final page
+    return r.status === 200;
   }
   return false;
 }
