@@ -22,7 +22,10 @@ export const SERVER_PANELS: PanelQuery[] = [
   { title: 'Event-loop lag p99', unit: 'ms', query: 'max by (job) (nodejs_eventloop_lag_p99_seconds) * 1000' },
   { title: 'Server requests by status', unit: 'requests / s', query: 'sum by (status) (rate(http_requests_total[15s]))' },
   { title: 'Server latency p99 by route', unit: 'ms', query: 'histogram_quantile(0.99, sum by (route, le) (rate(http_request_duration_seconds_bucket[15s]))) * 1000' },
-  { title: 'Database saturation', unit: 'value', query: '{__name__=~"db_.+", __name__!~".+_(bucket|sum|count|created)"}' },
+  // No storage-pool metrics on the reference server: SQLite is synchronous on the event loop (its
+  // saturation is event-loop lag), PostgreSQL pool waits land in write-route latency.
+  { title: 'Database: write-route p99 (storage commit inside)', unit: 'ms', query: 'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{method=~"POST|PUT|PATCH|DELETE"}[15s]))) * 1000' },
+  { title: 'Admission: in flight by route class', unit: 'requests', query: 'sum by (class) (admission_in_flight)' },
   { title: 'Downstream saturation (queues, in flight)', unit: 'value', query: '{__name__=~"downstream_.+", __name__!~".+_(bucket|sum|count|created|total)"}' },
 ];
 
