@@ -20,7 +20,8 @@ import { Registry } from 'prom-client';
 import { createApp, type ReferenceApp } from './app.ts';
 import { defaultConfig, systemRandom } from './config.ts';
 import { createStorage } from './storage/index.ts';
-import type { ServerConfig } from './context.ts';
+import { gatedServeOptions } from './admission/install.ts';
+import type { Clock, ServerConfig } from './context.ts';
 import type { FaultsProfile } from './downstream/faults.ts';
 import type { Storage } from './storage/storage.ts';
 
@@ -33,6 +34,8 @@ export interface StartOptions {
   config?: Partial<ServerConfig>;
   /** One JSON line per request (off when omitted). */
   log?: (line: string) => void;
+  /** The app's clock (default: the system clock); tests replay December 2020 with it. */
+  clock?: Clock;
   /** Source of PICCO_ADMISSION / PICCO_RATE_LIMIT_* instead of process.env (tests, benchmarks). */
   resilienceEnv?: NodeJS.ProcessEnv;
 }
@@ -55,13 +58,14 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const storage = await createStorage(db);
   const config = defaultConfig({ ...opts.config, ...(opts.faults !== undefined ? { faults: opts.faults } : {}) });
   const reference = await createApp({
-    storage, clock: { now: () => new Date() }, random: systemRandom, registry: new Registry(), config,
+    storage, clock: opts.clock ?? { now: () => new Date() }, random: systemRandom, registry: new Registry(), config,
     ...(opts.log !== undefined ? { log: opts.log } : {}),
     ...(opts.resilienceEnv !== undefined ? { resilience: { env: opts.resilienceEnv } } : {}),
   });
   const host = opts.host ?? '127.0.0.1';
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: reference.app.fetch, port: opts.port ?? 8080, hostname: host }, () => resolve(s as Server));
+    const s = serve({ fetch: reference.app.fetch, port: opts.port ?? 8080, hostname: host, ...gatedServeOptions(reference.app) },
+      () => resolve(s as Server));
     (s as Server).once('error', reject);
   });
   server.keepAliveTimeout = 65_000;
