@@ -26,6 +26,11 @@ export interface WrkCardsOptions {
   timeoutS?: number;
   /** Prefix the command (e.g. ['taskset', '-c', '1']). */
   wrap?: string[];
+  /**
+   * Behave like the app on a 503/429: the connection waits Retry-After seconds (± 50 % jitter)
+   * before its next request, instead of resending at once. Default false (a pure closed loop).
+   */
+  honourRetryAfter?: boolean;
 }
 
 export interface WrkResult {
@@ -37,8 +42,10 @@ export interface WrkResult {
   errors: { connect: number; read: number; write: number; timeout: number };
 }
 
-export function cardFloodLua(tokens: string[], panBase: number): string {
+export function cardFloodLua(tokens: string[], panBase: number, honourRetryAfter = false): string {
   return `
+local honour = ${honourRetryAfter ? 'true' : 'false'}
+local pending_delay = 0
 local tokens = {${tokens.map((t) => `"${t}"`).join(',')}}
 local threads = {}
 local counter = 0
@@ -71,6 +78,15 @@ function request()
 end
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
+  if honour and (status == 503 or status == 429) then
+    local ra = tonumber(headers["Retry-After"] or headers["retry-after"] or "1") or 1
+    pending_delay = math.floor(ra * 1000 * (0.5 + math.random()))
+  end
+end
+function delay()
+  local d = pending_delay
+  pending_delay = 0
+  return d
 end
 function done(summary, latency, requests)
   local agg = {}
@@ -90,7 +106,7 @@ end
 export function runWrkCards(o: WrkCardsOptions): Promise<WrkResult> {
   const dir = mkdtempSync(join(tmpdir(), 'picco-wrk-'));
   const script = join(dir, 'cards.lua');
-  writeFileSync(script, cardFloodLua(o.tokens, o.panBase ?? 0));
+  writeFileSync(script, cardFloodLua(o.tokens, o.panBase ?? 0, o.honourRetryAfter ?? false));
   const threads = o.threads ?? 1;
   const args = [`-t${threads}`, `-c${Math.max(o.connections, threads)}`, `-d${o.durationS}s`, `--timeout`, `${o.timeoutS ?? 16}s`, '-s', script, o.url];
   const [cmd, ...pre] = [...(o.wrap ?? []), 'wrk'];

@@ -10,14 +10,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cardBody, call, login, panFor, type Citizen } from './citizen.ts';
-import { closedLoop, sleep } from './load.ts';
+import { runWrkCards } from '../../bench/server-wrk.ts';
+import { call, login } from './citizen.ts';
+import { sleep } from './load.ts';
 import { startServer, type ServerProcess } from './server-process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'picco-flood-'));
 let srv: ServerProcess;
 beforeAll(async () => {
-  srv = await startServer(['--db', `sqlite:${join(dir, 'flood.sqlite')}`]);
+  // Per-token limits out of the way: this test is about the bulkheads, not the rate limit.
+  srv = await startServer(['--db', `sqlite:${join(dir, 'flood.sqlite')}`], { PICCO_RATE_LIMIT_WRITES: '100000' });
 });
 afterAll(async () => {
   await srv?.stop();
@@ -30,28 +32,15 @@ const pct = (xs: number[], p: number): number => {
 };
 
 describe('a card-addition surge', () => {
-  it('is shed with fast 503s while /info and GET /v2/wallet stay fast and are never refused', async () => {
-    const flooders: Citizen[] = [];
-    for (let i = 0; i < 64; i++) flooders.push(await login(srv.url, 70_000 + i));
+  it('is shed with 503s while /info and GET /v2/wallet stay fast and are never refused', async () => {
+    const tokens: string[] = [];
+    for (let i = 0; i < 32; i++) tokens.push((await login(srv.url, 70_000 + i)).pmToken);
     const reader = await login(srv.url, 79_999);
-    const floodAgent = new Agent({ connections: 512 });
-    const statuses = new Map<number, number>();
-    const shedMs: number[] = [];
-    let retryAfterMissing = 0;
-    let envelopeMissing = 0;
-    const flood = closedLoop(512, async (i) => {
-      const c = flooders[i % flooders.length]!;
-      const t0 = performance.now();
-      const r = await call(srv.url, 'POST', '/pp-restapi-CD/v1/wallet/cc', c.pmToken, cardBody(panFor(200_000 + i, 0)), {}, floodAgent);
-      statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
-      if (r.status === 503 || r.status === 429) {
-        shedMs.push(performance.now() - t0);
-        if (r.headers['retry-after'] === undefined) retryAfterMissing++;
-        if (typeof (r.json as { code?: unknown } | undefined)?.code !== 'string') envelopeMissing++;
-      }
-    });
+    // The flood: wrk (C, one thread) with 512 connections of card additions for 6 s, each
+    // connection backing off for Retry-After on a 503 as the app did (2-4-8-16 s backoff).
+    const flood = runWrkCards({ url: srv.url, tokens, connections: 512, durationS: 6, timeoutS: 16, honourRetryAfter: true });
     await sleep(1000);
-    const readAgent = new Agent({ connections: 4 });
+    const readAgent = new Agent({ connections: 2 });
     const info: number[] = [];
     const wallet: number[] = [];
     const readStatuses: number[] = [];
@@ -64,25 +53,44 @@ describe('a card-addition surge', () => {
       const b = await call(srv.url, 'GET', '/pp-restapi-CD/v2/wallet', reader.pmToken, undefined, {}, readAgent);
       wallet.push(performance.now() - t0);
       readStatuses.push(a.status, b.status);
-      await sleep(20);
+      await sleep(10);
     }
-    await flood.stop();
-    await floodAgent.close();
+    const r = await flood;
     await readAgent.close();
-    const shed = (statuses.get(503) ?? 0) + (statuses.get(429) ?? 0);
-    const served = [...statuses.entries()].filter(([s]) => s < 300).reduce((n, [, k]) => n + k, 0);
-    console.log(`flood: statuses ${JSON.stringify(Object.fromEntries(statuses))}; shed p50 ${pct(shedMs, 50).toFixed(1)} ms;`
-      + ` /info p50/p99 ${pct(info, 50).toFixed(1)}/${pct(info, 99).toFixed(1)} ms; /v2/wallet p50/p99 ${pct(wallet, 50).toFixed(1)}/${pct(wallet, 99).toFixed(1)} ms`);
+    const shed = r.statuses['503'] ?? 0;
+    const served = r.statuses['200'] ?? 0;
+    const probe = await call(srv.url, 'GET', '/metrics');
+    console.log(`flood (wrk -c512, 6 s): ${r.requests} requests, statuses ${JSON.stringify(r.statuses)}, wrk p50/p99 ${r.latencyMs.p50}/${r.latencyMs.p99} ms;`
+      + ` /info p50/p99 ${pct(info, 50).toFixed(1)}/${pct(info, 99).toFixed(1)} ms (${info.length});`
+      + ` /v2/wallet p50/p99 ${pct(wallet, 50).toFixed(1)}/${pct(wallet, 99).toFixed(1)} ms;`
+      + ` ${(/admission_limit\{class="card-write"\} (\d+)/.exec(probe.text) ?? [])[0] ?? ''}`);
     expect(served).toBeGreaterThan(0);
     expect(shed).toBeGreaterThan(0);
-    expect(retryAfterMissing).toBe(0);
-    expect(envelopeMissing).toBe(0);
-    expect([...statuses.keys()].filter((s) => s >= 500 && s !== 503)).toEqual([]);
+    expect(Object.keys(r.statuses).filter((s) => s !== '200' && s !== '503')).toEqual([]);
     expect(readStatuses.every((s) => s === 200)).toBe(true);
     expect(info.length).toBeGreaterThan(20);
-    // Loose bounds for a shared 2-core box; unprotected, these reads queue behind 512 card writes.
-    expect(pct(info, 99)).toBeLessThan(500);
-    expect(pct(wallet, 99)).toBeLessThan(500);
-    expect(pct(shedMs, 50)).toBeLessThan(pct(wallet, 99) + 250);
+    // Loose bounds for a shared 2-core box (a single fsync or WAL checkpoint stall of the
+    // synchronous SQLite store shows in the max, so the assertion is on p90); unprotected
+    // (PICCO_ADMISSION=off), these reads queue behind 512 card writes for seconds.
+    expect(pct(info, 90)).toBeLessThan(300);
+    expect(pct(wallet, 90)).toBeLessThan(300);
+  });
+
+  it('answers a shed request in the error envelope with Retry-After', async () => {
+    const tokens: string[] = [];
+    for (let i = 0; i < 8; i++) tokens.push((await login(srv.url, 71_000 + i)).pmToken);
+    const flood = runWrkCards({ url: srv.url, tokens, connections: 512, durationS: 3, panBase: 500_000_000 });
+    await sleep(1000);
+    let seen: Awaited<ReturnType<typeof call>> | undefined;
+    const agent = new Agent({ connections: 64 });
+    for (let k = 0; k < 40 && seen === undefined; k++) {
+      const rs = await Promise.all(Array.from({ length: 64 }, (_, j) => call(srv.url, 'POST', '/pp-restapi-CD/v1/wallet/cc',
+        tokens[j % tokens.length], '{"data":{}}', {}, agent)));
+      seen = rs.find((x) => x.status === 503);
+    }
+    await flood;
+    await agent.close();
+    expect(seen?.headers['retry-after']).toMatch(/^\d+$/);
+    expect(seen?.json).toMatchObject({ code: 'server.overloaded', message: expect.any(String) });
   });
 });

@@ -32,7 +32,9 @@ export class Bulkhead {
     readonly config: ClassConfig,
     private readonly now: () => number = () => performance.now(),
   ) {
-    this.limiter = new GradientLimiter({ initial: config.initial, min: config.min, max: config.max });
+    this.limiter = new GradientLimiter({ initial: config.initial, min: config.min, max: config.max,
+      ...(config.tolerance !== undefined ? { tolerance: config.tolerance } : {}),
+      ...(config.targetMs !== undefined ? { targetMs: config.targetMs } : {}) });
   }
 
   get waiting(): number {

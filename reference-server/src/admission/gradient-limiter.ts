@@ -36,6 +36,12 @@ export interface GradientLimiterOptions {
    * the overload it is meant to detect. While congested the baseline moves 4× slower. Default 30,000.
    */
   longTauMs?: number;
+  /**
+   * An absolute ceiling on the short-term RTT (ms): above it the limit shrinks whatever the
+   * baseline says. The gradient alone cannot tell a healthy baseline from one learned while
+   * already overloaded (a surge that starts at full force); the ceiling can. Default: none.
+   */
+  targetMs?: number;
   /** Samples in the short-term RTT average. Default 50. */
   shortWindow?: number;
   now?: () => number;
@@ -54,6 +60,7 @@ export class GradientLimiter {
   private readonly tolerance: number;
   private readonly smoothing: number;
   private readonly longTauMs: number;
+  private readonly targetMs: number;
   private readonly shortAlpha: number;
   private readonly now: () => number;
   private lastSampleAt = 0;
@@ -66,6 +73,7 @@ export class GradientLimiter {
     this.tolerance = opts.tolerance ?? 1.5;
     this.smoothing = opts.smoothing ?? 0.2;
     this.longTauMs = opts.longTauMs ?? 30_000;
+    this.targetMs = opts.targetMs ?? Number.POSITIVE_INFINITY;
     this.shortAlpha = 2 / ((opts.shortWindow ?? 50) + 1);
     this.now = opts.now ?? (() => performance.now());
   }
@@ -109,7 +117,7 @@ export class GradientLimiter {
       return;
     }
     this.shortRtt += this.shortAlpha * (rtt - this.shortRtt);
-    const congested = this.shortRtt > this.tolerance * this.longRtt;
+    const congested = this.shortRtt > this.tolerance * this.longRtt || this.shortRtt > this.targetMs;
     const dt = Math.max(0, t - this.lastSampleAt);
     this.lastSampleAt = t;
     const longAlpha = 1 - Math.exp(-dt / (congested ? this.longTauMs * 4 : this.longTauMs));
@@ -118,7 +126,7 @@ export class GradientLimiter {
     if (this.longRtt / this.shortRtt > 2) this.longRtt *= 0.95;
     // App-limited: using less than half the limit tells nothing about the limit.
     if (inFlight < this.limitF / 2) return;
-    const gradient = clamp((this.tolerance * this.longRtt) / this.shortRtt, 0.5, 1);
+    const gradient = clamp(Math.min((this.tolerance * this.longRtt) / this.shortRtt, this.targetMs / this.shortRtt), 0.5, 1);
     const queueSize = Math.sqrt(this.limitF);
     const target = this.limitF * gradient + queueSize;
     this.setLimit(this.limitF * (1 - this.smoothing) + target * this.smoothing);

@@ -23,6 +23,27 @@ import { idempotency } from '../idempotency/middleware.ts';
 import { isIdempotencyStore, isRateLimitStore } from '../idempotency/store.ts';
 import { admission, type Admission } from './middleware.ts';
 import { rateLimit } from './rate-limit.ts';
+import { gatedCreateServer } from './node-gate.ts';
+
+const gates = new WeakMap<object, { adm: Admission; ctx: AppContext }>();
+
+/**
+ * Options for @hono/node-server's `serve` that put admission control in the raw request
+ * listener; `{}` when admission is off (PICCO_ADMISSION=off).
+ */
+export function gatedServeOptions(app: object): { createServer?: typeof import('node:http').createServer } {
+  const g = gates.get(app);
+  if (g === undefined) return {};
+  const { metrics } = g.ctx;
+  return {
+    createServer: gatedCreateServer(g.adm, {
+      onRefuse: (method, r) => {
+        metrics.requests.labels(method, `admission:${r.routeClass}`, '503').inc();
+        metrics.duration.labels(method, `admission:${r.routeClass}`, '503').observe(0);
+      },
+    }),
+  };
+}
 
 export interface ResilienceOptions {
   env?: NodeJS.ProcessEnv;
@@ -55,7 +76,10 @@ export function installResilience(app: Hono<AppEnv>, ctx: AppContext, opts: Resi
         return problem(c, 503, 'server.overloaded', `${r.routeClass} is at capacity (${r.reason}); retry after ${r.retryAfterS} s`);
       },
     });
-    app.use('*', adm);
+    // Mounted in the node:http listener (node-gate.ts) by main.ts, where a refusal is cheapest;
+    // apps driven through app.request() (tests) get the same bulkheads as Hono middleware.
+    gates.set(app, { adm, ctx });
+    if (env['PICCO_ADMISSION_IN_APP'] === '1') app.use('*', adm);
   }
   const store = ctx.storage;
   app.use('*', rateLimit({

@@ -40,6 +40,9 @@ export interface AdmissionOptions {
 export interface Admission extends MiddlewareHandler {
   bulkheads: ReadonlyMap<RouteClass, Bulkhead>;
   loop: LoopMonitor | undefined;
+  classify(method: string, path: string): RouteClass | null;
+  /** Counts a refusal made outside the middleware (the node:http gate). */
+  noteRefusal(routeClass: RouteClass, reason: Refusal['reason']): void;
   close(): void;
 }
 
@@ -132,6 +135,11 @@ export function admission(opts: AdmissionOptions = {}): Admission {
   Object.assign(mw, {
     bulkheads,
     loop,
+    classify,
+    noteRefusal(routeClass: RouteClass, reason: Refusal['reason']) {
+      rejected?.inc({ class: routeClass, reason });
+      bulkheads.get(routeClass)!.rejected++;
+    },
     close() {
       loop?.stop();
       for (const b of bulkheads.values()) b.close();

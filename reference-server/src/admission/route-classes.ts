@@ -32,16 +32,23 @@ export interface ClassConfig {
   maxQueue: number;
   /** How long one may wait for a slot before it is refused. */
   maxWaitMs: number;
+  /** RTT inflation over the baseline accepted before the limit shrinks (see GradientLimiter). */
+  tolerance?: number;
+  /** Absolute service-time ceiling (ms) above which the limit shrinks (see GradientLimiter). */
+  targetMs?: number;
 }
 
 /** Defaults per class (per process). Written for a 2-core box; `--workers` multiplies them. */
 export const CLASS_DEFAULTS: Record<RouteClass, ClassConfig> = {
-  'io-light': { priority: 'critical', initial: 64, min: 16, max: 512, maxQueue: 256, maxWaitMs: 100 },
-  'wallet-read': { priority: 'critical', initial: 64, min: 16, max: 512, maxQueue: 256, maxWaitMs: 100 },
-  'card-write': { priority: 'low', initial: 32, min: 4, max: 512, maxQueue: 64, maxWaitMs: 50 },
+  'io-light': { priority: 'critical', initial: 64, min: 16, max: 512, maxQueue: 256, maxWaitMs: 100, targetMs: 50 },
+  'wallet-read': { priority: 'critical', initial: 64, min: 16, max: 512, maxQueue: 256, maxWaitMs: 100, targetMs: 50 },
+  // Durable writes are group-committed (one fsync per batch): a floor of 32 keeps batches
+  // large; the 50 ms ceiling stops the limit where more writes in flight only add latency
+  // (measured: SQLite card additions peak near 128 in flight and collapse by 512).
+  'card-write': { priority: 'low', initial: 64, min: 32, max: 512, maxQueue: 128, maxWaitMs: 50, tolerance: 2, targetMs: 50 },
   'bancomat-search': { priority: 'low', initial: 32, min: 4, max: 256, maxQueue: 32, maxWaitMs: 50 },
   'bpd-read': { priority: 'normal', initial: 32, min: 8, max: 512, maxQueue: 128, maxWaitMs: 100 },
-  'bpd-write': { priority: 'low', initial: 32, min: 4, max: 512, maxQueue: 64, maxWaitMs: 50 },
+  'bpd-write': { priority: 'low', initial: 64, min: 16, max: 512, maxQueue: 64, maxWaitMs: 50, tolerance: 2, targetMs: 50 },
   other: { priority: 'normal', initial: 32, min: 4, max: 512, maxQueue: 64, maxWaitMs: 50 },
 };
 
