@@ -95,7 +95,7 @@ h2{font-size:15px;margin:18px 0 8px}
 <p id="headline"></p>${notes}
 <div class="grid">
 <div class="card"><h3>SLO verdicts</h3><table id="slo-table"></table></div>
-<div class="card"><h3>Achieved vs intended rate</h3><div class="chart"><canvas id="c-rate"></canvas></div></div>
+<div class="card"><h3>Achieved vs intended rate: arrivals (left), requests (right)</h3><div class="chart"><canvas id="c-rate"></canvas></div></div>
 <div class="card"><h3>Latency percentiles: from intended start (solid) and service time (dashed)</h3><div class="chart"><canvas id="c-latency"></canvas></div></div>
 <div class="card"><h3>Responses by status</h3><div class="chart"><canvas id="c-status"></canvas></div></div>
 <div class="card"><h3>Requests and errors by endpoint</h3><div class="chart"><canvas id="c-endpoints"></canvas></div></div>

@@ -44,9 +44,12 @@
   }
 
   function buildCharts() {
+    // Arrivals (journeys or single requests, per the plan) on the left axis; HTTP requests on the
+    // right, since one journey makes several requests. Achieved arrivals = intended − dropped.
     charts.rate = new Chart($('c-rate'), { type: 'line', data: { datasets: [
-      ds('intended (plan)', '#6b7280', { borderDash: [6, 3] }), ds('achieved (started)', PALETTE[0]),
-      ds('ok', PALETTE[1]), ds('failed', PALETTE[2]), ds('dropped', PALETTE[3]) ] }, options: lineOpts('requests / s') });
+      ds('intended arrivals (plan)', '#6b7280', { borderDash: [6, 3], borderWidth: 2 }), ds('achieved arrivals', PALETTE[0], { borderWidth: 2 }),
+      ds('dropped arrivals', PALETTE[3]), ds('requests ok', PALETTE[1], { yAxisID: 'y2', borderDash: [2, 2] }), ds('requests failed', PALETTE[2], { yAxisID: 'y2', borderDash: [2, 2] }) ] },
+      options: (function () { var o = lineOpts('arrivals / s'); o.scales.y2 = { position: 'right', beginAtZero: true, title: { display: true, text: 'requests / s' }, grid: { drawOnChartArea: false } }; return o; })() });
     charts.latency = new Chart($('c-latency'), { type: 'line', data: { datasets: [
       ds('p50 from intended start', '#93c5fd'), ds('p95 from intended start', PALETTE[0]), ds('p99 from intended start', '#1e3a8a', { borderWidth: 2 }),
       ds('p50 service time', '#fdba74', { borderDash: [4, 3] }), ds('p99 service time', PALETTE[4], { borderDash: [4, 3] }) ] }, options: lineOpts('ms', false, true) });
@@ -69,8 +72,8 @@
 
   function update() {
     var c = charts.rate.data.datasets;
-    c[0].data = points(function (s) { return s.intended; }); c[1].data = points(function (s) { return s.started; });
-    c[2].data = points(function (s) { return s.ok; }); c[3].data = points(function (s) { return s.failed; }); c[4].data = points(function (s) { return s.dropped; });
+    c[0].data = points(function (s) { return s.intended; }); c[1].data = points(function (s) { return Math.max(0, s.intended - s.dropped); });
+    c[2].data = points(function (s) { return s.dropped; }); c[3].data = points(function (s) { return s.ok; }); c[4].data = points(function (s) { return s.failed; });
     var l = charts.latency.data.datasets;
     var pos = function (v) { return v != null && v > 0 ? v : null; };
     l[0].data = points(function (s) { return pos(get(s, ['latencyMs', 'p50'])); }); l[1].data = points(function (s) { return pos(get(s, ['latencyMs', 'p95'])); });
