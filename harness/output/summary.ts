@@ -46,6 +46,9 @@ export interface Summary {
     workers: number;
     /** Unrecorded warm-up requests sent before the clock started (ad hoc URL runs). */
     warmup: number;
+    /** CPU time of the engine process (all threads) during the run, and per completed request. */
+    cpuMs: { user: number; system: number };
+    cpuUsPerRequest: number;
     bounds: { maxLagP99Ms: number; maxDroppedRatio: number };
   };
   config: Record<string, unknown>;
@@ -74,6 +77,7 @@ export interface SummaryInput {
   expected: Record<string, number>;
   cpu: number[];
   warmup: number;
+  cpuMs: { user: number; system: number };
   bounds: { maxLagP99Ms: number; maxDroppedRatio: number };
   config: Record<string, unknown>;
 }
@@ -121,6 +125,8 @@ export function buildSummary(i: SummaryInput): Summary {
       cpu: i.cpu.map((c) => Math.round(c * 1000) / 1000),
       workers: i.cpu.length,
       warmup: i.warmup,
+      cpuMs: { user: Math.round(i.cpuMs.user), system: Math.round(i.cpuMs.system) },
+      cpuUsPerRequest: a.completed === 0 ? 0 : Math.round(((i.cpuMs.user + i.cpuMs.system) * 1000 * 100) / a.completed) / 100,
       bounds: i.bounds,
     },
     config: i.config,

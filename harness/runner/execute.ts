@@ -194,6 +194,7 @@ export async function executeRun(cfg: RunConfig): Promise<RunOutcome> {
       expected,
       cpu: result.done.map((d) => d.elu),
       warmup: result.done.reduce((a, d) => a + d.warmup, 0),
+      cpuMs: result.cpuMs,
       bounds: { maxLagP99Ms: cfg.maxLagP99Ms, maxDroppedRatio: cfg.maxDroppedRatio },
       config: {
         rate: targetRate,

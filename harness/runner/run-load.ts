@@ -42,6 +42,8 @@ export interface LoadResult {
   endedAt: Date;
   done: DoneInfo[];
   aborted: boolean;
+  /** CPU time of this process (all threads) from the start signal to the end, ms. */
+  cpuMs: { user: number; system: number };
 }
 
 export class WorkerFailed extends Error {
@@ -83,10 +85,12 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     const control: EngineControl = { aborted: false };
     const epoch = Date.now() + 20;
     setEpoch(epoch);
+    const cpu0 = process.cpuUsage();
     const startedAt = new Date(epoch);
     const info = await engine.start((s) => onSnap(s, () => (control.aborted = true)), control);
     for (const line of agg.flushAll()) o.onSecond?.(line, agg);
-    return { agg, startedAt, endedAt: new Date(), done: [info], aborted };
+    const cpu = process.cpuUsage(cpu0);
+    return { agg, startedAt, endedAt: new Date(), done: [info], aborted, cpuMs: { user: cpu.user / 1000, system: cpu.system / 1000 } };
   }
 
   const url = new URL('./worker-entry.js', import.meta.url);
@@ -124,9 +128,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   );
   const epoch = Date.now() + 50;
   const startedAt = new Date(epoch);
+  const cpu0 = process.cpuUsage();
   for (const w of workers) w.postMessage({ type: 'start', epochMs: epoch });
   const infos = await Promise.all(done);
   for (const line of agg.flushAll()) o.onSecond?.(line, agg);
+  const cpu = process.cpuUsage(cpu0);
   await Promise.all(workers.map((w) => w.terminate()));
-  return { agg, startedAt, endedAt: new Date(), done: infos, aborted };
+  return { agg, startedAt, endedAt: new Date(), done: infos, aborted, cpuMs: { user: cpu.user / 1000, system: cpu.system / 1000 } };
 }
