@@ -53,7 +53,8 @@ export function errorCode(r: ResponseResult): string {
 
 export function describe(r: ResponseResult): string {
   if (r.status === 0) return `failed at the transport (${r.failure ?? 'other'})`;
-  const code = errorCode(r);
+  const j = r.json as { code?: unknown; message?: unknown } | undefined;
+  const code = j !== null && typeof j === 'object' ? (typeof j.code === 'string' ? j.code : typeof j.message === 'string' ? j.message : '') : '';
   return `answered ${r.status}${code !== '' ? ` ${code}` : ''}`;
 }
 

@@ -30,6 +30,12 @@ export interface Exchange {
   json: unknown;
   ms: number;
   failure?: FailureKind;
+  /**
+   * The request was not the client's own: a redirect hop (the URL came from the backend's
+   * Location) or a deliberate probe (no token, empty body). Its request is not held to the
+   * contract; its response is.
+   */
+  notClientRequest?: 'redirect' | 'probe';
 }
 
 export class VerifyClient implements JourneyClient {
@@ -57,12 +63,15 @@ export class VerifyClient implements JourneyClient {
    * Sends one request; a GET answered with a redirect is followed (up to 8 hops, each hop kept
    * as its own exchange), as the app's web view followed the 3DS pages.
    */
-  async request(spec: RequestSpec): Promise<ResponseResult> {
+  async request(spec: RequestSpec, o: { probe?: boolean } = {}): Promise<ResponseResult> {
+    const probe = o.probe === true;
     let r = await this.send(spec, this.targets[spec.api] + spec.path);
+    if (probe) r.ex.notClientRequest = 'probe';
     for (let hop = 0; hop < 8 && spec.method === 'GET' && [301, 302, 303, 307, 308].includes(r.ex.status); hop++) {
       const location = r.ex.responseHeaders['location'];
       if (location === undefined) break;
       r = await this.send({ ...spec, endpoint: `${spec.endpoint} (redirect)` }, new URL(location, r.ex.url).href);
+      r.ex.notClientRequest = 'redirect';
     }
     return r.result;
   }

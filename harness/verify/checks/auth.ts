@@ -40,7 +40,7 @@ export const authRequired: Check = {
         if (auth !== undefined) headers['authorization'] = auth;
         const spec: RequestSpec = { api, method: op.method as RequestSpec['method'], path, endpoint: `${op.method} ${op.path}`, headers, expect: [401, 403] };
         if (body !== undefined) spec.body = body;
-        const r = await c.request(spec);
+        const r = await c.request(spec, { probe: true });
         if (r.status !== 401 && r.status !== 403) {
           open.push(`${op.method} ${op.path} answered ${r.status === 0 ? 'nothing' : r.status} ${auth === undefined ? 'without a token' : 'with a forged token'}`);
           break;
