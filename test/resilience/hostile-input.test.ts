@@ -108,6 +108,12 @@ describe('hostile input', () => {
     expect(routes.length).toBeGreaterThan(20);
   });
 
+  it('sees a write through data_version (the detector works)', async () => {
+    const before = dataVersion();
+    await login(srv.url, 90_002);
+    expect(dataVersion()).not.toBe(before);
+  });
+
   for (const r of routes) {
     it(`${r.method} ${r.path}: no 5xx, errors in the envelope, no write on a 4xx`, async () => {
       const params = [...r.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
