@@ -111,6 +111,7 @@ export async function addCreditCard(
     c.check('mistyped PAN rejected', bad.status >= 400 && bad.status < 500);
     await c.sleep(think(ctx, 4_000));
   }
+  const patience = reason === 'preload' ? 8 : ctx.population.patience(citizen);
   // step 1: temporary wallet
   let idWallet: unknown;
   for (let attempt = 1; idWallet === undefined; attempt++) {
@@ -122,7 +123,7 @@ export async function addCreditCard(
     idWallet = r.status === 200 || r.status === 201 ? data(r)?.idWallet : undefined;
     if (idWallet === undefined) {
       c.count('card_step1_failed');
-      if (!(await riprova(c, ctx, citizen, attempt))) return 'gave_up';
+      if (!(await riprova(c, ctx, citizen, attempt, patience))) return 'gave_up';
     }
   }
   // step 2: verification payment
@@ -138,7 +139,7 @@ export async function addCreditCard(
     checkoutUrl = typeof u === 'string' ? u : undefined;
     if (checkoutUrl === undefined) {
       c.count('card_step2_failed');
-      if (!(await riprova(c, ctx, citizen, attempt))) return 'gave_up';
+      if (!(await riprova(c, ctx, citizen, attempt, patience))) return 'gave_up';
     }
   }
   // step 3: 3DS (the citizen types the OTP)

@@ -219,14 +219,18 @@ export async function bpd(c: JourneyClient, s: AppSession, call: BpdCall): Promi
   return c.request(spec);
 }
 
-/** A citizen's "riprova": wait (think + the app's backoff), return whether they try again. */
+/**
+ * A citizen's "riprova": wait (think + the app's backoff), return whether they try again.
+ * `patience` overrides the citizen's own (the preload insists: its wallets must exist).
+ */
 export async function riprova(
   c: JourneyClient,
   ctx: JourneyContext,
   citizen: number,
   attempt: number,
+  patience = ctx.population.patience(citizen),
 ): Promise<boolean> {
-  if (attempt > ctx.population.patience(citizen)) {
+  if (attempt > patience) {
     c.count('gave_up');
     return false;
   }
