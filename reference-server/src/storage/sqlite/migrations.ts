@@ -136,6 +136,15 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  // 2: secrets at rest (see postgres/sealed-tokens.ts): token rows keyed by SHA-256 of the token,
+  // session sub-tokens sealed with a per-database key (or PICCO_DB_SECRET). Existing rows are
+  // sessions of a previous run: they are dropped rather than migrated.
+  `
+  DELETE FROM tokens;
+  DELETE FROM sessions;
+  CREATE TABLE db_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+  INSERT INTO db_secrets (name, value) VALUES ('token_key', lower(hex(randomblob(32))));
+  `,
 ];
 
 /** Applies pending migrations; returns the schema version reached. */

@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { NewPmSession, NewSession, SessionRecord, TokenKind, TokenOwner, UserRecord } from '../storage.ts';
+import { keyFrom, seal, tokenHash, unseal } from '../postgres/sealed-tokens.ts';
 
 interface UserRow { fiscal_code: string; name: string; family_name: string; email: string; is_email_validated: number; created_at: number }
 interface SessionRow {
@@ -18,13 +19,21 @@ const toUser = (r: UserRow): UserRecord => ({
   isEmailValidated: r.is_email_validated === 1, createdAt: new Date(r.created_at),
 });
 
-const toSession = (r: SessionRow): SessionRecord => ({
-  sessionId: r.session_id, fiscalCode: r.fiscal_code, spidLevel: r.spid_level, sessionToken: r.session_token,
-  walletToken: r.wallet_token, bpdToken: r.bpd_token, myPortalToken: r.myportal_token,
-  createdAt: new Date(r.created_at), expiresAt: new Date(r.expires_at),
-});
+// Tokens at rest (issue 7): token rows hold SHA-256 of the token; the session row holds the four
+// sub-tokens sealed (AES-256-GCM) in session_token, the other token columns are left empty.
+const toSession = (key: Buffer, r: SessionRow): SessionRecord => {
+  const [sessionToken, walletToken, bpdToken, myPortalToken] = JSON.parse(unseal(key, r.session_token)) as string[];
+  return {
+    sessionId: r.session_id, fiscalCode: r.fiscal_code, spidLevel: r.spid_level, sessionToken: sessionToken!,
+    walletToken: walletToken!, bpdToken: bpdToken!, myPortalToken: myPortalToken!,
+    createdAt: new Date(r.created_at), expiresAt: new Date(r.expires_at),
+  };
+};
 
 export function sessionOps(db: Database.Database) {
+  const secret = process.env['PICCO_DB_SECRET'];
+  const stored = (db.prepare("SELECT value FROM db_secrets WHERE name = 'token_key'").get() as { value: string } | undefined)?.value;
+  const key = keyFrom(secret !== undefined && secret !== '' ? secret : (stored ?? ''));
   const insertUser = db.prepare(`INSERT INTO users (fiscal_code, name, family_name, email, is_email_validated, created_at)
     VALUES (@fiscalCode, @name, @familyName, @email, @validated, @createdAt) ON CONFLICT (fiscal_code) DO NOTHING`);
   const selectUser = db.prepare<[string], UserRow>('SELECT * FROM users WHERE fiscal_code = ?');
@@ -51,19 +60,19 @@ export function sessionOps(db: Database.Database) {
     },
     createSession(s: NewSession): void {
       const exp = s.expiresAt.getTime();
-      insertSession.run(s.sessionId, s.fiscalCode, s.spidLevel, s.sessionToken, s.walletToken, s.bpdToken,
-        s.myPortalToken, s.createdAt.getTime(), exp);
-      insertToken.run(s.sessionToken, 'session', s.sessionId, s.fiscalCode, exp);
-      insertToken.run(s.walletToken, 'wallet', s.sessionId, s.fiscalCode, exp);
-      insertToken.run(s.bpdToken, 'bpd', s.sessionId, s.fiscalCode, exp);
-      insertToken.run(s.myPortalToken, 'myPortal', s.sessionId, s.fiscalCode, exp);
+      const sealed = seal(key, JSON.stringify([s.sessionToken, s.walletToken, s.bpdToken, s.myPortalToken]));
+      insertSession.run(s.sessionId, s.fiscalCode, s.spidLevel, sealed, '', '', '', s.createdAt.getTime(), exp);
+      insertToken.run(tokenHash(s.sessionToken), 'session', s.sessionId, s.fiscalCode, exp);
+      insertToken.run(tokenHash(s.walletToken), 'wallet', s.sessionId, s.fiscalCode, exp);
+      insertToken.run(tokenHash(s.bpdToken), 'bpd', s.sessionId, s.fiscalCode, exp);
+      insertToken.run(tokenHash(s.myPortalToken), 'myPortal', s.sessionId, s.fiscalCode, exp);
     },
     getSession(sessionId: string, now: Date): SessionRecord | undefined {
       const r = selectSession.get(sessionId, now.getTime());
-      return r === undefined ? undefined : toSession(r);
+      return r === undefined ? undefined : toSession(key, r);
     },
     findToken(token: string, kind: TokenKind, now: Date): TokenOwner | undefined {
-      const r = selectToken.get(token, kind, now.getTime());
+      const r = selectToken.get(tokenHash(token), kind, now.getTime());
       return r === undefined ? undefined
         : { fiscalCode: r.fiscal_code, sessionId: r.session_id, kind: r.kind as TokenKind, expiresAt: new Date(r.expires_at) };
     },
@@ -72,7 +81,7 @@ export function sessionOps(db: Database.Database) {
       return deleteSessionRow.run(sessionId).changes > 0;
     },
     createPmSession(s: NewPmSession): void {
-      insertToken.run(s.token, 'pm', s.sessionId, s.fiscalCode, s.expiresAt.getTime());
+      insertToken.run(tokenHash(s.token), 'pm', s.sessionId, s.fiscalCode, s.expiresAt.getTime());
     },
     purgeExpired(now: Date): number {
       const n = purgeTokens.run(now.getTime()).changes;
