@@ -211,12 +211,12 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<M
   const first = runs[0]!.summary;
   const started = runs.map((r) => r.summary.startedAt).filter((s): s is string => s !== undefined).sort();
   const ended = runs.map((r) => r.summary.endedAt).filter((s): s is string => s !== undefined).sort();
-  const requests = {
-    total: sum(runs.map((r) => r.summary.requests.total)),
-    ok: sum(runs.map((r) => r.summary.requests.ok)),
-    failed: sum(runs.map((r) => r.summary.requests.failed)),
-    dropped: sum(runs.map((r) => r.summary.requests.dropped)),
-  };
+  // Every counter the engine writes under `requests` (total, ok, failed, dropped, intended, started ...) is a sum.
+  const requestKeys = [...new Set(runs.flatMap((r) => Object.keys(r.summary.requests)))];
+  const requests = Object.fromEntries(requestKeys.map((k) => [k, sum(runs.map((r) => {
+    const v = (r.summary.requests as Record<string, unknown>)[k];
+    return typeof v === 'number' ? v : 0;
+  }))])) as { total: number; ok: number; failed: number; dropped: number } & Record<string, number>;
   const valid = runs.every((r) => r.summary.valid);
   const base = {
     schemaVersion: 1 as const,
