@@ -81,12 +81,16 @@ export async function run(argv: string[]): Promise<number> {
   lines.push(`plan ${out.scenario}: ${out.durationS}s, ${out.arrivals} arrivals, peak ${out.peakPerSecond}/s (segment ${out.segment}, scale ${scale}, speed ${speed})`);
   for (const s of out.streams) {
     const ex = s.executor;
+    const r2 = (n: number): string => String(Math.round(n * 100) / 100);
     const shape =
-      ex.type === 'constant-arrival-rate' ? `${ex.rate}/s for ${ex.durationS}s${ex.arrivals === 'poisson' ? ' (poisson)' : ''}`
-      : ex.type === 'ramping-arrival-rate' ? `${ex.startRate}/s → ${ex.stages.map((st) => `${st.target}/s in ${st.durationS}s`).join(' → ')}`
-      : ex.type === 'constant-vus' ? `${ex.vus} VUs for ${ex.durationS}s`
-      : `${ex.startVus} VUs → ${ex.stages.map((st) => `${st.target} in ${st.durationS}s`).join(' → ')}`;
-    lines.push(`  stream ${s.name} (${s.journey}) from ${s.startS}s: ${ex.type} ${shape}: ${s.arrivals} ${ex.type.endsWith('vus') ? 'VU activations' : 'arrivals'}`);
+      ex.type === 'constant-arrival-rate' ? `${r2(ex.rate)}/s for ${r2(ex.durationS)}s${ex.arrivals === 'poisson' ? ' (poisson)' : ''}`
+      : ex.type === 'ramping-arrival-rate'
+        ? ex.stages.length <= 3
+          ? `${r2(ex.startRate)}/s → ${ex.stages.map((st) => `${r2(st.target)}/s in ${r2(st.durationS)}s`).join(' → ')}`
+          : `${ex.stages.length} stages over ${r2(s.durationS)}s, peak ${r2(s.peak)}/s${ex.arrivals === 'poisson' ? ' (poisson)' : ''}`
+      : ex.type === 'constant-vus' ? `${ex.vus} VUs for ${r2(ex.durationS)}s`
+      : `${ex.startVus} VUs → ${ex.stages.map((st) => `${st.target} in ${r2(st.durationS)}s`).join(' → ')}`;
+    lines.push(`  stream ${s.name} (${s.journey}) from ${Math.round(s.startS * 100) / 100}s: ${ex.type} ${shape}: ${s.arrivals} ${ex.type.endsWith('vus') ? 'VU activations' : 'arrivals'}`);
   }
   const bucket = Math.max(1, Math.ceil(seconds / 20));
   const rows: string[] = [];

@@ -112,30 +112,40 @@ export class FastClient {
   }
 
   /**
-   * Opens the pool's connections and warms the JIT before the clock starts: `total` requests,
-   * `concurrency` at a time, not recorded. Returns how many were sent (to subtract from a
-   * target-side count).
+   * Opens the pool's connections and warms the JIT before the clock starts: up to `total`
+   * requests, `concurrency` at a time, within `budgetMs`, not recorded. Returns how many were
+   * sent (to subtract from a target-side count).
    */
-  warmup(total: number, concurrency: number): Promise<number> {
+  warmup(total: number, concurrency: number, budgetMs = 1500): Promise<number> {
     if (total <= 0) return Promise.resolve(0);
     const pool = this.pool;
     const opts = this.opts;
+    const deadline = now() + budgetMs;
     let sent = 0;
     let finished = 0;
     return new Promise((resolve) => {
+      let over = false;
+      const end = (): void => {
+        if (over) return;
+        over = true;
+        clearTimeout(timer);
+        resolve(sent);
+      };
+      // A slow target must not hold the start: past the budget, stop and go (stragglers finish unrecorded).
+      const timer = setTimeout(end, budgetMs + 500);
+      const next = (): void => {
+        finished++;
+        if (!over && sent < total && now() < deadline) {
+          sent++;
+          pool.dispatch(opts, handler);
+        } else if (finished === sent) end();
+      };
       const handler: Dispatcher.DispatchHandler = {
         onRequestStart() {},
         onResponseStart() {},
         onResponseData() {},
         onResponseEnd: () => next(),
         onResponseError: () => next(),
-      };
-      const next = (): void => {
-        finished++;
-        if (sent < total) {
-          sent++;
-          pool.dispatch(opts, handler);
-        } else if (finished === total) resolve(total);
       };
       for (let i = 0; i < Math.min(concurrency, total); i++) {
         sent++;
