@@ -31,6 +31,10 @@ export interface CapacityOptions {
   factor: number;
   tolerance: number;
   maxRates: number;
+  /** `picco run --speed` for every step (card-peak at --speed 10: 2 s warm-up, then the burst at 8,000 × scale /s). */
+  speed: number;
+  /** `picco run --max-lag MS`, when given (a busy generator box may need more than the default 25 ms). */
+  maxLagMs?: number | undefined;
   log?: (line: string) => void;
 }
 
@@ -63,8 +67,9 @@ export async function runCapacity(o: CapacityOptions): Promise<{ report: Capacit
   let knee: KneeResult | null = null;
   if (o.target !== undefined) {
     log(`criteria: ${criteria}`);
-    log(`each scale runs ${o.repeats}x for ${o.stepDurationS}s; stepped x${o.factor} from ${o.startScale} up to ${o.maxScale}, then bisected to ${(o.tolerance * 100).toFixed(0)}%`);
-    const cfg: MeasureConfig = { target: o.target, scenario: o.scenario, slo: o.slo, durationS: o.stepDurationS, outDir: join(o.outDir, 'runs') };
+    log(`each scale runs ${o.repeats}x for ${o.stepDurationS}s at --speed ${o.speed}; stepped x${o.factor} from ${o.startScale} up to ${o.maxScale}, then bisected to ${(o.tolerance * 100).toFixed(0)}%`);
+    const extra = ['--speed', String(o.speed), ...(o.maxLagMs !== undefined ? ['--max-lag', String(o.maxLagMs)] : [])];
+    const cfg: MeasureConfig = { target: o.target, scenario: o.scenario, slo: o.slo, durationS: o.stepDurationS, outDir: join(o.outDir, 'runs'), extra };
     knee = await findKnee({
       start: o.startScale, max: o.maxScale, factor: o.factor, repeats: o.repeats, tolerance: o.tolerance, maxRates: o.maxRates,
       measure: async (scale, repeat) => {
@@ -94,7 +99,7 @@ export async function runCapacity(o: CapacityOptions): Promise<{ report: Capacit
   }
   if (note) log(note);
   const report: CapacityReport = {
-    scenario: o.scenario, target: o.target ?? '(measurements file only)', criteria, repeats: o.repeats, stepDurationS: o.stepDurationS, workers: o.workers,
+    scenario: o.scenario, target: o.target ?? '(measurements file only)', criteria, repeats: o.repeats, stepDurationS: o.stepDurationS, speed: o.speed, workers: o.workers,
     knee, usl, uslNote: note, generatedAt: new Date().toISOString(),
   };
   const files = { md: join(o.outDir, 'capacity.md'), html: join(o.outDir, 'capacity.html'), json: join(o.outDir, 'capacity.json') };

@@ -11,7 +11,7 @@ let work: string;
 beforeAll(() => { work = mkdtempSync(join(tmpdir(), 'picco-cap-')); });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const base = { scenario: 'card-peak', workers: 1, repeats: 3, stepDurationS: 10, startScale: 0.01, maxScale: 1, factor: 2, tolerance: 0.05, maxRates: 12 };
+const base = { scenario: 'card-peak', workers: 1, repeats: 3, stepDurationS: 10, startScale: 0.01, maxScale: 1, factor: 2, tolerance: 0.05, maxRates: 12, speed: 10 };
 
 describe('picco capacity from a USL measurements file', () => {
   it('answers the planner question for 8,000 card additions/s and 14,000 ops/s and draws the fit', async () => {

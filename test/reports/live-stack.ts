@@ -23,7 +23,7 @@ export interface LiveStack {
   stop(): Promise<void>;
 }
 
-function startServe(dir: string): Promise<{ child: ChildProcess; url: string }> {
+export function startServe(dir: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', `sqlite:${join(dir, 'picco.db')}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -38,7 +38,7 @@ function startServe(dir: string): Promise<{ child: ChildProcess; url: string }> 
   });
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const gone = new Promise<void>((r) => child.once('exit', () => r()));
   child.kill('SIGTERM');
