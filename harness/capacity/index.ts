@@ -82,7 +82,8 @@ export async function runCapacity(o: CapacityOptions): Promise<{ report: Capacit
       onResult: (r) => log(line(r)),
     });
     const band = knee.noiseBand ? `${knee.noiseBand[0]}–${knee.noiseBand[1]}` : 'none';
-    log(`knee: ${knee.knee === null ? 'below the start scale' : `scale ${knee.knee}`}; noise band ${band}; stopped: ${knee.stoppedBy}`);
+    const where = knee.knee !== null ? `scale ${knee.knee}` : knee.stoppedBy === 'invalid' ? 'none: the first scale was an invalid run (the generator fell behind; see --max-lag)' : 'below the start scale';
+    log(`knee: ${where}; noise band ${band}; stopped: ${knee.stoppedBy}`);
   }
   let measurements: UslMeasurement[] = [];
   if (o.usl !== undefined) {

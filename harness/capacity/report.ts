@@ -60,7 +60,8 @@ export function renderCapacityMd(r: CapacityReport): string {
   if (r.knee) {
     const k = r.knee;
     const fig = kneeFigures(k, k.knee);
-    if (k.knee === null) L.push(`**Knee: below the start scale** (stopped: ${k.stoppedBy}).`);
+    if (k.knee === null && k.stoppedBy === 'invalid') L.push('**No knee found: the first scale was an invalid run** (the generator fell behind its schedule, so the target was not measured; raise `--max-lag` on a busy box or add generator capacity).');
+    else if (k.knee === null) L.push(`**Knee: below the start scale** (stopped: ${k.stoppedBy}).`);
     else {
       L.push(`**Knee: scale ${k.knee}${k.reachedMax ? ' (the maximum tried: the knee is higher)' : ''}** → ${f1(fig['cardAdditionsPerS']?.mean)} card additions/s, ${f1(fig['opsPerS']?.mean)} ops/s held, p99 ${f1(fig['p99Ms']?.mean)} ms (${pctCv(fig['p99Ms']?.cv)} across repeats).`);
       L.push(`Noise band: ${k.noiseBand ? `scale ${k.noiseBand[0]} – ${k.noiseBand[1]}` : 'none found'}; achieved-rate variation at the knee ${pctCv(fig['achievedPerS']?.cv)}. Stopped: ${k.stoppedBy}.`);
