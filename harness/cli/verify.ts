@@ -8,7 +8,8 @@
  *                [--contract FILE] [--seed S] [--quiet]
  *
  * --max-lag MS and --max-dropped RATIO go to the engine (when a load run counts as invalid).
- * Defaults: --scale 0.01, --speed 60, --load-duration 30s, --out reports/out/verify-<time>,
+ * Defaults: --scale 0.01, --speed 1440 (the 7 Dec day in one minute; card-peak ignores it),
+ * --load-duration 45s, --slo the DEFAULT_VERIFY_SLOS below, --out reports/out/verify-<time>,
  * --contract reference-server/openapi.yaml, --seed from the clock (fresh citizens every run).
  * Writes OUT/summary.json (a verdict per check and per SLO), report.html, summary.md,
  * junit.xml, and OUT/load/<scenario>/ for each load run. Exit 0 all passed, 99 a check or an
@@ -32,6 +33,12 @@ import { scenarioNames } from '../runner/scenario-loader.ts';
 
 const DEFAULT_CONTRACT = fileURLToPath(new URL('../../reference-server/openapi.yaml', import.meta.url));
 const DEFAULT_LOAD = ['card-peak', 'update-reenroll'];
+/** The SLOs a load run is judged by when no --slo file is given (written to OUT/verify-slo.yaml). */
+export const DEFAULT_VERIFY_SLOS = [
+  'http_req_failed: rate<0.01',
+  'http_req_duration: p(99)<1000',
+  'checks: rate>0.99',
+];
 const CHECK_NAMES = [...BEHAVIOUR_CHECKS.map((c) => c.name), panNeverEchoed.name, CONTRACT_CHECK];
 
 const USAGE = `usage: picco verify --target URL | --target-io URL --target-pm URL --target-bpd URL
@@ -72,10 +79,10 @@ export async function run(argv: string[]): Promise<number> {
   const targets = targetsFrom(values, p);
   if (targets === undefined && values.target === undefined && values['target-io'] === undefined) p.add('--target: give the backend to verify, e.g. --target http://127.0.0.1:8080 (or --target-io/-pm/-bpd)');
   const scale = p.number('--scale', values.scale, { min: 0 }) ?? 0.01;
-  const speed = p.number('--speed', values.speed, { min: 0 }) ?? 60;
+  const speed = p.number('--speed', values.speed, { min: 0 }) ?? 1440;
   if (values.scale !== undefined && scale === 0) p.add("--scale '0' sends no load: give a positive factor such as 0.01");
   if (values.speed !== undefined && speed === 0) p.add("--speed '0' never ends: give a positive factor such as 60");
-  const loadDurationS = p.duration('--load-duration', values['load-duration']) ?? 30;
+  const loadDurationS = p.duration('--load-duration', values['load-duration']) ?? 45;
   const maxLag = p.number('--max-lag', values['max-lag'], { min: 0 });
   const maxDropped = p.number('--max-dropped', values['max-dropped'], { min: 0, max: 1 });
   const seed = p.number('--seed', values.seed, { integer: true, min: 0 }) ?? (Date.now() % 2_000_000_000);
@@ -131,9 +138,15 @@ export async function run(argv: string[]): Promise<number> {
   const checks = await runChecks({ targets: targets!, contract, seed, ...(only !== undefined ? { only } : {}) });
   for (const c of checks.checks) say(`  ${c.verdict.padEnd(4)}  ${c.name}${c.reason !== '' ? `: ${c.reason}` : ''}\n`);
   let load: LoadRun[] = [];
+  let sloFile = values.slo;
+  if (loadScenarios.length > 0 && sloFile === undefined) {
+    sloFile = join(out, 'verify-slo.yaml');
+    writeFileSync(sloFile, `# picco verify's default SLOs (give your own with --slo FILE)\n${DEFAULT_VERIFY_SLOS.map((l) => `- "${l}"`).join('\n')}\n`);
+    notes.push(`no --slo given: load runs judged by ${DEFAULT_VERIFY_SLOS.join(', ')}`);
+  }
   if (loadScenarios.length > 0) {
     say(`load: ${loadScenarios.join(', ')} at scale ${scale}, speed ${speed}, ${loadDurationS}s each\n`);
-    load = await runLoadPhase({ targets: targets!, scenarios: loadScenarios, scale, speed, durationS: loadDurationS, ...(values.slo !== undefined ? { sloFile: values.slo } : {}), outDir: out, seed, engineArgs: [
+    load = await runLoadPhase({ targets: targets!, scenarios: loadScenarios, scale, speed, durationS: loadDurationS, ...(sloFile !== undefined ? { sloFile } : {}), outDir: out, seed, engineArgs: [
       ...(maxLag !== undefined ? ['--max-lag', String(maxLag)] : []), ...(maxDropped !== undefined ? ['--max-dropped', String(maxDropped)] : [])] });
     for (const r of load) {
       say(`  ${r.verdict.padEnd(4)}  load ${r.scenario}${r.reason !== '' ? `: ${r.reason}` : ''}\n`);
