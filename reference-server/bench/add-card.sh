@@ -6,6 +6,7 @@
 #   usage: reference-server/bench/add-card.sh [DURATION_S=10] [CONNECTIONS="1 4 8 16 32 64"]
 #   env:   PROFILE=1 writes a CPU profile (node --cpu-prof) of the server to $OUT/
 #          ADMISSION=on keeps admission control on (default off: measure the raw capacity)
+#          SYNC=normal opens SQLite with synchronous=NORMAL (comparison only; default FULL)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DUR=${1:-10}
@@ -17,7 +18,9 @@ export PICCO_RATE_LIMIT_WRITES=1000000 PICCO_RATE_LIMIT_READS=1000000
 [ "${ADMISSION:-off}" = on ] || export PICCO_ADMISSION=off
 NODE_FLAGS=()
 [ "${PROFILE:-0}" = 1 ] && NODE_FLAGS=(--cpu-prof --cpu-prof-dir "$OUT")
-taskset -c 1 node "${NODE_FLAGS[@]}" bin/picco.js serve --port 0 --db "sqlite:$DB" > "$OUT/serve.out" 2>&1 &
+DBURL="sqlite:$DB"
+[ -n "${SYNC:-}" ] && DBURL="$DBURL?synchronous=$SYNC"
+taskset -c 1 node "${NODE_FLAGS[@]}" bin/picco.js serve --port 0 --db "$DBURL" > "$OUT/serve.out" 2>&1 &
 PID=$!
 trap 'kill -TERM $PID 2>/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q 'listening on' "$OUT/serve.out" && break; sleep 0.1; done

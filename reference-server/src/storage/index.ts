@@ -1,7 +1,7 @@
 /**
  * createStorage(dbUrl): the one place that turns a `--db` value into a Storage.
  * `sqlite:PATH` (or a bare path) opens the embedded store; `sqlite::memory:` an in-memory one
- * (tests). `postgres://` / `postgresql://` is the hook for the PostgreSQL implementation:
+ * (tests); `sqlite:PATH?synchronous=normal` relaxes fsync for comparison runs. `postgres://` / `postgresql://` is the hook for the PostgreSQL implementation:
  * until it is wired, it throws StorageUnsupported, which `picco serve` reports as exit 2.
  *
  * @example
@@ -22,7 +22,13 @@ export async function createStorage(dbUrl: string): Promise<Storage> {
     const { openPostgresStorage } = await import('./postgres/postgres-storage.ts');
     return openPostgresStorage({ url: dbUrl });
   }
-  const path = dbUrl.startsWith('sqlite:') ? dbUrl.slice('sqlite:'.length) : dbUrl;
+  const [spec = '', query] = dbUrl.split('?', 2);
+  const path = spec.startsWith('sqlite:') ? spec.slice('sqlite:'.length) : spec;
   if (path === '') throw new StorageUnsupported(`--db '${dbUrl}' names no file: write sqlite:PATH`);
-  return withSqliteIdempotency(openSqliteStorage({ path }), path);
+  // sqlite:PATH?synchronous=normal: a comparison knob (see SqliteOptions.synchronous), not the default.
+  const sync = new URLSearchParams(query ?? '').get('synchronous')?.toUpperCase();
+  if (sync !== undefined && sync !== 'FULL' && sync !== 'NORMAL') {
+    throw new StorageUnsupported(`--db '${dbUrl}': synchronous must be full or normal`);
+  }
+  return withSqliteIdempotency(openSqliteStorage({ path, ...(sync !== undefined ? { synchronous: sync } : {}) }), path);
 }

@@ -25,12 +25,18 @@ export interface SqliteOptions {
   path: string;
   /** Largest number of writes committed together. Default 512. */
   maxBatch?: number;
+  /**
+   * `FULL` (default): every commit is fsynced before it is acknowledged. `NORMAL` (WAL): commits
+   * reach the OS at once and survive kill -9 of the process, but the last ones may be lost on
+   * power loss or an OS crash; for comparison runs only.
+   */
+  synchronous?: 'FULL' | 'NORMAL';
 }
 
 export function openSqliteStorage(opts: SqliteOptions): Storage {
   const db = new Database(opts.path);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = OFF');
   migrate(db);
