@@ -151,7 +151,9 @@ export async function prepareEngine(spec: WorkSpec): Promise<PreparedEngine> {
         const finish = async (): Promise<void> => {
           finishing = true;
           const ticker = setInterval(() => roll(now()), 100);
-          const deadline = control.aborted ? 2000 : Math.max(0, lastStopMs - now()) + spec.timeoutMs + 1000;
+          // Journeys may think, back off and retry after their last arrival: give them longer.
+          const grace = fast !== undefined ? spec.timeoutMs + 1000 : 2 * spec.timeoutMs + 30_000;
+          const deadline = control.aborted ? 2000 : Math.max(0, lastStopMs - now()) + grace;
           const drained = fast !== undefined
             ? fast.drained()
             : inFlight === 0 && vus === 0 ? Promise.resolve() : new Promise<void>((r) => { idleResolve = r; });

@@ -138,6 +138,14 @@ export async function executeRun(cfg: RunConfig): Promise<RunOutcome> {
   for (const h of cfg.hooks) await h.onStart?.(startInfo);
 
   let abortedBy: string[] = [];
+  const interrupt = new AbortController();
+  const onSigint = (): void => {
+    abortedBy = ['SIGINT'];
+    process.stderr.write('\npicco run: interrupted, stopping arrivals and writing the outputs (Ctrl-C again to quit now)\n');
+    interrupt.abort();
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', onSigint);
   try {
     const result = await runLoad({
       work,
@@ -149,6 +157,7 @@ export async function executeRun(cfg: RunConfig): Promise<RunOutcome> {
       pipelining: cfg.pipelining,
       timeoutMs: cfg.timeoutMs,
       cutMs,
+      signal: interrupt.signal,
       warmup: cfg.source.kind === 'url' ? cfg.warmup : 0,
       onSecond: (line, agg) => {
         files.second(line);
@@ -218,12 +227,14 @@ export async function executeRun(cfg: RunConfig): Promise<RunOutcome> {
       }
     }
     for (const reason of reasons) process.stderr.write(`picco run: run invalid: ${reason}\n`);
-    const exitCode = !summary.valid ? EXIT.invalid : !summary.pass ? EXIT.sloFailed : EXIT.pass;
+    const interrupted = interrupt.signal.aborted;
+    const exitCode = interrupted ? EXIT.error : !summary.valid ? EXIT.invalid : !summary.pass ? EXIT.sloFailed : EXIT.pass;
     const finishInfo = { runId: cfg.runId, outDir: cfg.outDir, summary, exitCode };
     runEvents.emit('finish', finishInfo);
     for (const h of cfg.hooks) await h.onFinish?.(finishInfo);
     return { exitCode, summary };
   } finally {
+    process.removeListener('SIGINT', onSigint);
     await metricsServer?.close();
     await server?.stop();
   }

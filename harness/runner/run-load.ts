@@ -34,6 +34,8 @@ export interface LoadOptions {
   onSecond?: (line: SeriesLine, agg: Aggregate) => void;
   /** Checked after every finalized second; true aborts the run (abortOnFail). */
   shouldAbort?: (agg: Aggregate) => boolean;
+  /** Aborting it stops new arrivals (e.g. on SIGINT); outputs are still written. */
+  signal?: AbortSignal;
 }
 
 export interface LoadResult {
@@ -87,7 +89,14 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     setEpoch(epoch);
     const cpu0 = process.cpuUsage();
     const startedAt = new Date(epoch);
-    const info = await engine.start((s) => onSnap(s, () => (control.aborted = true)), control);
+    const stop = (): void => {
+      aborted = true;
+      control.aborted = true;
+    };
+    o.signal?.addEventListener('abort', stop, { once: true });
+    if (o.signal?.aborted === true) stop();
+    const info = await engine.start((s) => onSnap(s, stop), control);
+    o.signal?.removeEventListener('abort', stop);
     for (const line of agg.flushAll()) o.onSecond?.(line, agg);
     const cpu = process.cpuUsage(cpu0);
     return { agg, startedAt, endedAt: new Date(), done: [info], aborted, cpuMs: { user: cpu.user / 1000, system: cpu.system / 1000 } };
@@ -126,11 +135,18 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
         w.on('exit', (code) => resolve({ worker: i, elu: 0, aborted: code !== 0, warmup: 0 }));
       }),
   );
+  const onSignal = (): void => {
+    aborted = true;
+    abortAll();
+  };
+  o.signal?.addEventListener('abort', onSignal, { once: true });
+  if (o.signal?.aborted === true) onSignal();
   const epoch = Date.now() + 50;
   const startedAt = new Date(epoch);
   const cpu0 = process.cpuUsage();
   for (const w of workers) w.postMessage({ type: 'start', epochMs: epoch });
   const infos = await Promise.all(done);
+  o.signal?.removeEventListener('abort', onSignal);
   for (const line of agg.flushAll()) o.onSecond?.(line, agg);
   const cpu = process.cpuUsage(cpu0);
   await Promise.all(workers.map((w) => w.terminate()));
