@@ -86,6 +86,9 @@ export async function run(argv: string[]): Promise<number> {
     writeFileSync(scriptPath, k6.script);
     const name = `picco-${scenario.name}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 50).replace(/-+$/, '');
     writeFileSync(manifestPath, testRunYaml({ name, parallelism, script: k6.script, ...(values.target !== undefined ? { target: values.target } : {}) }));
+    if (Buffer.byteLength(k6.script) > 1_000_000) {
+      process.stderr.write(`picco export: note: script.js is ${Buffer.byteLength(k6.script)} bytes; a Kubernetes ConfigMap holds at most 1 MiB, so mount it from a volume instead of testrun.yaml's ConfigMap\n`);
+    }
     if (values.quiet !== true) {
       for (const u of k6.untranslated) process.stderr.write(`picco export: SLO not translated to k6: ${u.line} (${u.reason})\n`);
       for (const n of k6.notes) process.stderr.write(`picco export: note: ${n}\n`);

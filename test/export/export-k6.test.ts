@@ -88,3 +88,18 @@ describe('plan to k6 options', () => {
     expect(t.notes.join(' ')).toMatch(/10s window/);
   });
 });
+
+describe('every registered scenario exports', () => {
+  it('to a k6 script that parses, imports only k6 modules and whose options type-check', async () => {
+    const { scenarioNames } = await import('../../scenarios/index.ts');
+    const names = scenarioNames();
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) {
+      const out = mkdtempSync(join(tmpdir(), `picco-export-${name}-`));
+      expect(await main(['export', 'k6', name, '--out', out, '--scale', '0.01', '--speed', '60', '--quiet'])).toBe(0);
+      const p = parseK6Script(readFileSync(join(out, 'script.js'), 'utf8'));
+      expect(p.imports.every((i) => i === 'k6' || i.startsWith('k6/'))).toBe(true);
+      expect(typeCheckOptions(p.optionsSource)).toEqual([]);
+    }
+  }, 60_000);
+});
