@@ -7,6 +7,7 @@
 #   env:   PROFILE=1 writes a CPU profile (node --cpu-prof) of the server to $OUT/
 #          ADMISSION=on keeps admission control on (default off: measure the raw capacity)
 #          SYNC=normal opens SQLite with synchronous=NORMAL (comparison only; default FULL)
+#          DURABILITY=wal-fsync fsyncs the WAL on the thread pool instead of inside COMMIT
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DUR=${1:-10}
@@ -19,7 +20,10 @@ export PICCO_RATE_LIMIT_WRITES=1000000 PICCO_RATE_LIMIT_READS=1000000
 NODE_FLAGS=()
 [ "${PROFILE:-0}" = 1 ] && NODE_FLAGS=(--cpu-prof --cpu-prof-dir "$OUT")
 DBURL="sqlite:$DB"
-[ -n "${SYNC:-}" ] && DBURL="$DBURL?synchronous=$SYNC"
+Q=""
+[ -n "${SYNC:-}" ] && Q="synchronous=$SYNC"
+[ -n "${DURABILITY:-}" ] && Q="${Q:+$Q&}durability=$DURABILITY"
+[ -n "$Q" ] && DBURL="$DBURL?$Q"
 taskset -c 1 node "${NODE_FLAGS[@]}" bin/picco.js serve --port 0 --db "$DBURL" > "$OUT/serve.out" 2>&1 &
 PID=$!
 trap 'kill -TERM $PID 2>/dev/null || true' EXIT

@@ -10,3 +10,4 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
 storageContract('sqlite', async () => openSqliteStorage({ path: join(dir, `db-${n++}.sqlite`) }));
+storageContract('sqlite wal-fsync', async () => openSqliteStorage({ path: join(dir, `db-${n++}.sqlite`), durability: 'wal-fsync' }));

@@ -30,5 +30,11 @@ export async function createStorage(dbUrl: string): Promise<Storage> {
   if (sync !== undefined && sync !== 'FULL' && sync !== 'NORMAL') {
     throw new StorageUnsupported(`--db '${dbUrl}': synchronous must be full or normal`);
   }
-  return withSqliteIdempotency(openSqliteStorage({ path, ...(sync !== undefined ? { synchronous: sync } : {}) }), path);
+  // sqlite:PATH?durability=wal-fsync: the same guarantee as synchronous=FULL, fsync off the event loop.
+  const durability = new URLSearchParams(query ?? '').get('durability') ?? undefined;
+  if (durability !== undefined && durability !== 'sqlite' && durability !== 'wal-fsync') {
+    throw new StorageUnsupported(`--db '${dbUrl}': durability must be sqlite or wal-fsync`);
+  }
+  return withSqliteIdempotency(openSqliteStorage({ path, ...(sync !== undefined ? { synchronous: sync } : {}),
+    ...(durability !== undefined ? { durability } : {}) }), path);
 }
