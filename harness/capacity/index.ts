@@ -11,6 +11,17 @@ import { project } from './usl.ts';
 import { appendUslFile, readUslFile, type UslMeasurement } from './usl-file.ts';
 import { renderCapacityHtml, renderCapacityMd, type CapacityReport, type UslAnswer } from './report.ts';
 
+/**
+ * The criteria when no --slo FILE is given: card additions answered within 1 s at p99 (the
+ * app's spinner budget, well inside the 16 s client timeout), under 1 % of requests failing,
+ * under 1 % of arrivals dropped. Written next to the results so the criteria travel with them.
+ */
+export const DEFAULT_CAPACITY_SLO = [
+  'http_req_duration{endpoint:POST /v1/wallet/cc}: p(99)<1000',
+  'http_req_failed: rate<1%',
+  'dropped_iterations: rate<1%',
+];
+
 export const PLANNER_TARGETS = { cardAdditionsPerS: 8000, opsPerS: 14000 } as const;
 
 export class CapacityError extends Error {
@@ -25,7 +36,8 @@ export interface CapacityOptions {
   usl?: string | undefined;
   outDir: string;
   repeats: number;
-  stepDurationS: number;
+  /** `picco run --duration` per step; undefined = the scenario's own length (card-peak: warm-up + 60 s burst). */
+  stepDurationS?: number | undefined;
   startScale: number;
   maxScale: number;
   factor: number;
@@ -61,19 +73,26 @@ function line(r: RateResult): string {
 export async function runCapacity(o: CapacityOptions): Promise<{ report: CapacityReport; files: { md: string; html: string; json: string } }> {
   const log = o.log ?? (() => {});
   mkdirSync(o.outDir, { recursive: true });
+  let slo = o.slo;
+  if (slo === undefined && o.target !== undefined) {
+    slo = join(o.outDir, 'capacity-slo.yaml');
+    writeFileSync(slo, DEFAULT_CAPACITY_SLO.map((l) => `- "${l}"`).join('\n') + '\n');
+  }
   const criteria = o.slo
     ? `A run holds when \`picco run\` exits 0: every SLO in ${o.slo} passes and the run is valid (the generator kept up).`
-    : `A run holds when \`picco run\` exits 0: every default SLO of the scenario passes and the run is valid (the generator kept up).`;
+    : `A run holds when \`picco run\` exits 0: every SLO passes (default criteria: ${DEFAULT_CAPACITY_SLO.join('; ')}) and the run is valid (the generator kept up).`;
   let knee: KneeResult | null = null;
   if (o.target !== undefined) {
     log(`criteria: ${criteria}`);
-    log(`each scale runs ${o.repeats}x for ${o.stepDurationS}s at --speed ${o.speed}; stepped x${o.factor} from ${o.startScale} up to ${o.maxScale}, then bisected to ${(o.tolerance * 100).toFixed(0)}%`);
+    log(`each scale runs ${o.repeats}x ${o.stepDurationS !== undefined ? `for ${o.stepDurationS}s` : 'for the whole scenario'} at --speed ${o.speed}; stepped x${o.factor} from ${o.startScale} up to ${o.maxScale}, then bisected to ${(o.tolerance * 100).toFixed(0)}%`);
     const extra = ['--speed', String(o.speed), ...(o.maxLagMs !== undefined ? ['--max-lag', String(o.maxLagMs)] : [])];
-    const cfg: MeasureConfig = { target: o.target, scenario: o.scenario, slo: o.slo, durationS: o.stepDurationS, outDir: join(o.outDir, 'runs'), extra };
+    const cfg: MeasureConfig = { target: o.target, scenario: o.scenario, slo, durationS: o.stepDurationS, outDir: join(o.outDir, 'runs'), extra };
+    let trial = 0;
+    const seedBase = Date.now() % 1_000_000;
     knee = await findKnee({
       start: o.startScale, max: o.maxScale, factor: o.factor, repeats: o.repeats, tolerance: o.tolerance, maxRates: o.maxRates,
       measure: async (scale, repeat) => {
-        const m = await measureOnce(cfg, scale, repeat);
+        const m = await measureOnce(cfg, scale, repeat, seedBase + trial++);
         if (![0, 98, 99].includes(m.exitCode) || m.summary === null) {
           throw new CapacityError(`picco run ${o.scenario} --scale ${scale} failed (exit ${m.exitCode}): ${m.stderr.trim().split('\n').slice(-3).join(' | ')}`);
         }

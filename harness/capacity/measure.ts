@@ -15,7 +15,8 @@ export interface MeasureConfig {
   target: string;
   scenario: string;
   slo?: string | undefined;
-  durationS: number;
+  /** Undefined: the scenario's own length. */
+  durationS?: number | undefined;
   outDir: string;
   /** Extra `picco run` flags (e.g. --speed). */
   extra?: string[];
@@ -49,15 +50,17 @@ export function figuresOf(s: Summary): Record<string, number> {
   };
 }
 
-export function measureOnce(cfg: MeasureConfig, scale: number, repeat: number): Promise<Measurement> {
+/** `seed` differs per trial: scenarios derive card numbers from it, and a repeat must not re-add the last run's cards (422). */
+export function measureOnce(cfg: MeasureConfig, scale: number, repeat: number, seed: number): Promise<Measurement> {
   const out = join(cfg.outDir, `scale-${scale}-r${repeat}`);
-  const args = [BIN, 'run', cfg.scenario, '--target', cfg.target, '--scale', String(scale), '--duration', `${cfg.durationS}s`, '--out', out, '--quiet',
+  const args = [BIN, 'run', cfg.scenario, '--target', cfg.target, '--scale', String(scale), '--seed', String(seed),
+    ...(cfg.durationS !== undefined ? ['--duration', `${cfg.durationS}s`] : []), '--out', out, '--quiet',
     ...(cfg.slo ? ['--slo', cfg.slo] : []), ...(cfg.extra ?? [])];
   return new Promise((res) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
-    const killer = setTimeout(() => child.kill('SIGKILL'), (cfg.durationS * 4 + 60) * 1000);
+    const killer = setTimeout(() => child.kill('SIGKILL'), ((cfg.durationS ?? 600) * 4 + 60) * 1000);
     child.once('close', (code) => {
       clearTimeout(killer);
       let summary: Summary | null = null;

@@ -25,7 +25,7 @@ export interface CapacityReport {
   target: string;
   criteria: string;
   repeats: number;
-  stepDurationS: number;
+  stepDurationS?: number | undefined;
   speed?: number | undefined;
   workers: number;
   knee: KneeResult | null;
@@ -56,7 +56,7 @@ function peakText(f: UslFit): string {
 
 export function renderCapacityMd(r: CapacityReport): string {
   const L: string[] = [`# picco capacity: ${r.scenario}`, '', `Target ${r.target} with ${r.workers} worker(s) · ${r.generatedAt}`, ''];
-  L.push(`**Criteria.** ${r.criteria} Each rate is run ${r.repeats}× for ${r.stepDurationS}s${r.speed !== undefined ? ` at --speed ${r.speed}` : ''}; it *holds* only when every repeat passes, is *mixed* when some do, *fails* when none does. The offered load is the scenario at \`--scale F\`.`, '');
+  L.push(`**Criteria.** ${r.criteria} Each rate is run ${r.repeats}× ${r.stepDurationS !== undefined ? `for ${r.stepDurationS}s` : 'for the whole scenario'}${r.speed !== undefined ? ` at --speed ${r.speed}` : ''}; it *holds* only when every repeat passes, is *mixed* when some do, *fails* when none does. The offered load is the scenario at \`--scale F\`.`, '');
   if (r.knee) {
     const k = r.knee;
     const fig = kneeFigures(k, k.knee);

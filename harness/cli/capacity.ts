@@ -3,7 +3,8 @@
  * bisected open-model runs, each repeated) and, with `--workers N --usl FILE`, accumulates
  * knees per server size and fits the Universal Scalability Law to answer "how many instances
  * for 8,000 card additions/s and 14,000 ops/s". `--usl FILE` alone fits without running.
- * Defaults: --scenario card-peak, --repeats 3, --step-duration 12s, --speed 10, --start-scale 0.01,
+ * Defaults: --scenario card-peak, --repeats 3, --step-duration 20s (card-peak fits its
+ * warm-up, at most a quarter, and the burst into it), --speed 10, --start-scale 0.01,
  * --max-scale 1, --factor 2, --tolerance 0.05, --max-rates 12, --workers 1, --max-lag (run's default),
  * --out reports/out/capacity-<time>.
  */
@@ -26,7 +27,7 @@ export async function run(argv: string[]): Promise<number> {
   if (values.slo !== undefined && !existsSync(values.slo)) p.add(`--slo ${values.slo}: file not found`);
   const workers = p.number('--workers', values.workers, { min: 1, integer: true }) ?? 1;
   const repeats = p.number('--repeats', values.repeats, { min: 1, max: 20, integer: true }) ?? 3;
-  const stepDurationS = p.duration('--step-duration', values['step-duration']) ?? 12;
+  const stepDurationS = p.duration('--step-duration', values['step-duration']) ?? 20;
   const startScale = p.number('--start-scale', values['start-scale'], { min: 1e-6 }) ?? 0.01;
   const maxScale = p.number('--max-scale', values['max-scale'], { min: 1e-6 }) ?? 1;
   const factor = p.number('--factor', values.factor, { min: 1.05 }) ?? 2;
