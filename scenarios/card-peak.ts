@@ -1,7 +1,8 @@
 /**
- * card-peak: sustained card additions for capacity work. A warm-up logs in `citizens` citizens
- * (outside the launch population, so a server can hold both); then 8,000 × scale
- * POST /v1/wallet/cc per second for 60 s (or --duration), each with a card never sent before
+ * card-peak: sustained card additions for capacity work. A warm-up (the first quarter of the run
+ * at most) logs citizens in (outside the launch population, so a server can hold both); then
+ * 8,000 × scale POST /v1/wallet/cc per second until the end of the run (75 s, or --duration),
+ * each with a card never sent before
  * (citizen × card index, Luhn-valid), spread round-robin over the logged-in citizens. Step 1
  * only by default (the request the 2020 figures count); `card-peak-full` walks all four steps
  * for every card. --speed does not apply (a rate, not a day).
@@ -17,18 +18,22 @@ import { POPULATION_AT_SCALE_1 } from './population.ts';
 
 export const CARD_PEAK_RATE = 8_000;
 const DEFAULT_SECONDS = 60;
+
 const CARD_OFFSET = 3;
-const WARM_UP_RATE = 1_000;
 
 export function buildCardPeak(o: ScenarioOptions, fullFlow: boolean, name: string): ScenarioPlan {
   validateOptions(o);
   const rate = CARD_PEAK_RATE * o.scale;
   const ctx = { ...contextFor({ ...o, scale: 1 }), speed: 1e9 };
-  // enough citizens that no one needs more than the PAN space allows (13 new cards each)
-  const mainS = Math.max(1, o.durationS ?? DEFAULT_SECONDS);
+  // the whole run fits --duration: a warm-up (a quarter of it at most) then the card burst
+  const runS = Math.max(2, o.durationS ?? DEFAULT_SECONDS + DEFAULT_SECONDS / 4);
+  const loginRate = Math.min(1_000, Math.max(20, rate / 10)); // 4 requests per login, kept off the peak
+  // enough citizens that no one needs more cards than the PAN space allows (12 new ones each)
+  const citizens = Math.max(200, Math.ceil((rate * runS) / (CARDS_PER_CITIZEN_MAX - CARD_OFFSET - 1)));
+  const warmS = Math.min(citizens / loginRate, runS / 4);
+  const warmed = Math.max(1, Math.floor(loginRate * warmS));
+  const mainS = runS - warmS;
   const total = Math.ceil(rate * mainS);
-  const citizens = Math.max(200, Math.ceil(total / (CARDS_PER_CITIZEN_MAX - CARD_OFFSET - 1)), Math.ceil(rate * 5));
-  const warmS = Math.max(2, citizens / Math.max(WARM_UP_RATE * Math.min(1, o.scale * 4), 100));
   const state = new CardPeakState(citizens);
   const citizenBase = POPULATION_AT_SCALE_1 * 2;
   const params = { ...ctx, state, citizenBase, citizens, cardOffset: CARD_OFFSET, fullFlow };
@@ -40,7 +45,7 @@ export function buildCardPeak(o: ScenarioOptions, fullFlow: boolean, name: strin
         name: 'warm-up',
         journey: warmUp,
         params,
-        executor: { type: 'constant-arrival-rate', rate: citizens / warmS, durationS: warmS },
+        executor: { type: 'constant-arrival-rate', rate: warmed / warmS, durationS: warmS },
         citizenOf: (k) => citizenBase + (k % citizens),
       },
       {
@@ -53,14 +58,14 @@ export function buildCardPeak(o: ScenarioOptions, fullFlow: boolean, name: strin
       },
     ],
     expected: {
-      arrivals: citizens + total,
+      arrivals: warmed + total,
       logged_in_citizens: citizens,
       'POST /v1/wallet/cc per s': rate,
       [fullFlow ? 'cards_added' : 'wallet_cc_created']: total,
       card_422: 0,
     },
     notes: [
-      `Warm-up: ${citizens} citizens log in over ${warmS.toFixed(1)} s (4 requests each); then ${rate}/s POST /v1/wallet/cc for ${mainS} s.`,
+      `Warm-up: ${warmed} of ${citizens} citizens log in over ${warmS.toFixed(1)} s (4 requests each; the rest log in on their first card); then ${rate}/s POST /v1/wallet/cc for ${mainS.toFixed(1)} s.`,
       fullFlow ? 'Each card walks all four steps (pay, 3DS, wallet confirm) without think time.' : 'Step 1 only (POST /v1/wallet/cc); card-peak-full adds the other three steps.',
     ],
   };
