@@ -5,6 +5,7 @@ import { parseLaunchStart } from '../../scenarios/december-2020.ts';
 import { curve, integrate, peakOfSum, toExecutor } from '../../scenarios/launch/curve.ts';
 import { RangeSet, walked } from '../../scenarios/launch/range-set.ts';
 import type { ExecutorConfig } from '../../harness/scenario/types.ts';
+import { picco } from './run-picco.ts';
 
 interface Figure {
   value: number;
@@ -40,6 +41,14 @@ describe('december-2020 calibration', () => {
       expect(Math.abs(got! - f.value) / f.value).toBeLessThanOrEqual(calibration.tolerance);
     });
   }
+
+  it('`picco plan december-2020 --json` shows the same figures', async () => {
+    const r = await picco(['plan', 'december-2020', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { expected: Record<string, number>; durationS: number };
+    for (const name of Object.keys(calibration.figures)) expect(out.expected[`launch.${name}`]).toBe(plan.expected[`launch.${name}`]);
+    expect(out.durationS).toBe(plan.durationS);
+  }, 60_000);
 
   it('names a source for every figure', () => {
     for (const f of Object.values(calibration.figures)) expect(f.source.length).toBeGreaterThan(20);
