@@ -5,7 +5,8 @@
  * /metrics are searched for every secret the walk used.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent } from 'undici';
+import { Readable } from 'node:stream';
+import { Agent, request } from 'undici';
 import { startServer, type RunningServer } from '../../reference-server/src/main.ts';
 import { allCards } from '../../reference-server/src/downstream/processors.ts';
 import { DEFAULT_SALT } from '../../reference-server/src/config.ts';
@@ -141,6 +142,20 @@ describe('a whole citizen over HTTP', () => {
     secrets.pans.push(...cards);
     const r = await Promise.all(cs.map((c, i) => addCreditCard(client, c, cards[i])));
     expect(new Set(r.map((x) => x.idWallet)).size).toBe(4);
+  });
+
+  it('answers 413 to an oversized body, with a Content-Length or chunked, and 400 to malformed JSON', async () => {
+    const big = JSON.stringify({ username: 'x'.repeat(80_000), password: 'p' });
+    const sized = await request(`${server.url}/test-login`, { method: 'POST', body: big, headers: { 'content-type': 'application/json' }, dispatcher: agent });
+    expect(sized.statusCode).toBe(413);
+    expect(((await sized.body.json()) as { code: string }).code).toBe('request.too_large');
+    const chunked = await request(`${server.url}/test-login`, { method: 'POST', body: Readable.from([big.slice(0, 40_000), big.slice(40_000)]),
+      headers: { 'content-type': 'application/json' }, dispatcher: agent });
+    expect(chunked.statusCode).toBe(413);
+    await chunked.body.dump();
+    const bad = await request(`${server.url}/test-login`, { method: 'POST', body: '{"username"', dispatcher: agent });
+    expect(bad.statusCode).toBe(400);
+    await bad.body.dump();
   });
 
   it('leaves no PAN, CVV, fiscal code, token or IBAN in the log lines or in /metrics', async () => {
