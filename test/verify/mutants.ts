@@ -65,6 +65,20 @@ const noAuthOnAwardPeriods: MiddlewareHandler = async (c, next) => {
   await next();
 };
 
+/** Ignores the Idempotency-Key header (drops it before the backend sees it). */
+export const ignoresIdempotencyKey: MiddlewareHandler = async (c, next) => {
+  if (c.req.header('idempotency-key') === undefined) return next();
+  const headers = new Headers(c.req.raw.headers);
+  headers.delete('idempotency-key');
+  const init: RequestInit & { duplex?: 'half' } = { method: c.req.method, headers };
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+    init.body = await c.req.raw.arrayBuffer();
+    init.duplex = 'half';
+  }
+  c.req.raw = new Request(c.req.url, init);
+  await next();
+};
+
 /** Slows down under load: every answer waits 600 ms more. */
 export const slowUnderLoad: MiddlewareHandler = async (_c, next) => {
   await new Promise((r) => setTimeout(r, 600));
