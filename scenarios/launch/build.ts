@@ -18,9 +18,10 @@ import { joinCashback } from '../journeys/join-cashback.ts';
 import { mandatoryUpdate } from '../journeys/mandatory-update.ts';
 import { onboarding } from '../journeys/onboarding.ts';
 import { openWallet } from '../journeys/open-wallet.ts';
+import { releaseUpdate } from '../journeys/release-update.ts';
 import { SessionCache } from '../journeys/session-cache.ts';
 import { contextFor, validateOptions } from '../plan-kit.ts';
-import { COHORTS, type Population } from '../population.ts';
+import { APP_VERSION, COHORTS, SHARES, type Population } from '../population.ts';
 import { integrate, rateAt, toExecutor } from './curve.ts';
 import { launchFigures } from './figures.ts';
 import { DAY, PB_CARDS_PER_SEARCH, PB_ENABLEABLE, PRESS_BLOCK, type StreamModel, dayStart, launchModel } from './model.ts';
@@ -101,6 +102,7 @@ function exactOutcomes(x: StreamModel, pop: Population, n: number, citizenOf: (k
         break;
       }
       case 'update-reenroll':
+        add(pop.appVersionBefore(i) === APP_VERSION.before ? 'update_forced' : 'update_voluntary', 1);
         add('card_422_on_readd', cards);
         add('enrollments', 1);
         add('iban_typo', pop.typoIban(i) ? 1 : 0);
@@ -226,6 +228,21 @@ function planWindow(o: ScenarioOptions, name: string, from: number, length: numb
     for (const r of preloadSet.ranges) for (let i = r.start; i < r.start + r.n; i++) cards += ctx.population.creditCards(i);
     expected.preload_citizens = preloadSet.n;
     expected.preload_cards_added = cards;
+  }
+  // the mandatory update is released at 7 Dec 00:00 (or at the window's start, if later)
+  const release = 6 * DAY;
+  if (to > release && m.streams.some((x) => x.kind === 'update-reenroll' && x.day >= 7)) {
+    const at = Math.max(0, release - from) / o.speed;
+    // released at the window's start: during the preload's last half second, before any updater
+    const startS = at > 0 ? shift + at : Math.max(0, shift - 0.5);
+    streams.push({
+      name: 'release-update',
+      journey: releaseUpdate as Journey<never>,
+      params: ctx,
+      executor: { type: 'constant-arrival-rate', rate: 1, durationS: 1 },
+      startS,
+    });
+    expected.update_released = 1;
   }
   expected.peak_requests_per_s = peakRequests;
   for (const [k, v] of Object.entries(launchFigures(m, s, COHORTS.preDecember))) expected[`launch.${k}`] = v;

@@ -129,6 +129,7 @@ export function perArrival(kind: StreamKind, day: number, presses: number): PerA
         requests: 1 + AUTH + 1 + MEAN_CARDS + presses + ENROLL_BASE + MEAN_CARDS,
         cardLoads: MEAN_CARDS + presses,
         outcomes: {
+          update_forced: SHARES.oldApp, update_voluntary: 1 - SHARES.oldApp,
           card_422_on_readd: MEAN_CARDS, card_422_on_retry: presses, enrollments: 1, iban_typo: TYPO,
           instruments_enabled: MEAN_CARDS,
         },

@@ -1,6 +1,6 @@
 /**
  * The 7 Dec surge at a small scale, end to end: the wallets citizens had before the update are
- * preloaded, then the window 18:20-18:26 (ramping into the 8,000/s peak, × 0.001 × speed 20)
+ * preloaded, then the window 18:20-18:28 (ramping into the 8,000/s peak, × 0.0005 × speed 30)
  * runs against the embedded reference server: updaters re-add their hidden cards and meet 422,
  * enroll and enable them; joiners add cards and enroll; the "riprova" presses meet 422.
  *
@@ -17,10 +17,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { near, picco, summary } from './run-picco.ts';
 
-describe('7 Dec surge, end to end at scale 0.001', () => {
+describe('7 Dec surge, end to end at scale 0.0005', () => {
   it('meets 422 on re-adds and presses, enrolls and enables what the plan predicts', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'picco-surge-')), 'run');
-    const args = ['december-2020@7dec18:20', '--scale', '0.001', '--speed', '20', '--duration', '30s'];
+    const args = ['december-2020@7dec18:20', '--scale', '0.0005', '--speed', '30', '--duration', '24s'];
     const plan = await picco(['plan', ...args, '--json']);
     expect(plan.code).toBe(0);
     const expected = (JSON.parse(plan.stdout) as { expected: Record<string, number> }).expected;
@@ -37,6 +37,10 @@ describe('7 Dec surge, end to end at scale 0.001', () => {
     expect(near(o('card_422_on_readd') + o('card_readded'), expected.card_422_on_readd!, 0.05)).toBe(true);
     expect(o('card_422_on_readd')).toBeGreaterThanOrEqual(Math.floor(expected.card_422_on_readd! * 0.9));
     expect(near(o('enrollments'), expected.enrollments!, 0.05)).toBe(true);
+    // the release raised min_app_version: every updater still on 1.11 was forced
+    expect(o('update_released')).toBe(1);
+    expect(o('update_forced')).toBe(expected.update_forced);
+    expect(o('update_voluntary')).toBe(expected.update_voluntary ?? 0);
     expect(near(o('cards_added'), expected.cards_added!, 0.05)).toBe(true);
     expect(near(o('card_422_on_retry') + o('card_added_on_retry'), expected.card_422_on_retry!, 0.05)).toBe(true);
     expect(near(o('preload_cards_added') + o('card_added_on_retry'), expected.preload_cards_added!, 0.05)).toBe(true);
