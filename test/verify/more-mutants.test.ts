@@ -40,7 +40,7 @@ describe('picco verify rejects a backend that ignores a declared Idempotency-Key
     }
   });
 
-  it('stops meeting the SLO under load (600 ms added to every answer): caught by the load SLO', async () => {
+  it('stops meeting the SLO under load (2.5 s added to GET /info): caught by the load SLO', async () => {
     const target = await startTarget(slowUnderLoad);
     try {
       const { code, summary } = await verify(target, [...LOAD, '--no-checks']);
@@ -50,7 +50,7 @@ describe('picco verify rejects a backend that ignores a declared Idempotency-Key
       expect(load.verdict).toBe('fail');
       const p95 = load.slo.find((s) => s.name.startsWith('http_req_duration'))!;
       expect(p95.pass).toBe(false);
-      expect(p95.value).toBeGreaterThan(400);
+      expect(p95.value).toBeGreaterThan(1500);
     } finally {
       await target.close();
     }

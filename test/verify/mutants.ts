@@ -79,9 +79,9 @@ export const ignoresIdempotencyKey: MiddlewareHandler = async (c, next) => {
   await next();
 };
 
-/** Slows down under load: every answer waits 600 ms more. */
-export const slowUnderLoad: MiddlewareHandler = async (_c, next) => {
-  await new Promise((r) => setTimeout(r, 600));
+/** Slows down under load: GET /info waits 2.5 s more. */
+export const slowUnderLoad: MiddlewareHandler = async (c, next) => {
+  if (c.req.method === 'GET' && path(c.req.url) === '/info') await new Promise((r) => setTimeout(r, 2500));
   await next();
 };
 
