@@ -20,13 +20,16 @@ export async function run(args: string[]): Promise<void> {
     const url = ng.url + '/';
     out(`  target: nginx (own instance, core 1) at ${url}, access log on`);
     const wrk = await runWrk(url, quick ? 5 : 10);
-    out(`  wrk -t1 -c64: ${Math.round(wrk)} req/s`);
-    const probeS = quick ? 4 : 6;
-    const picco = await maxSustained(url, wrk * 0.3, wrk, probeS, ['--connections', '64'], out);
-    out(`  picco max sustained (open model, 64 connections, no pipelining): ${picco} req/s`);
-    const piped = await maxSustained(url, Math.max(picco, wrk * 0.4), wrk, probeS, ['--connections', '16', '--pipelining', '8'], out);
-    out(`  picco max sustained (16 connections × pipelining 8, nginx allows it): ${piped} req/s`);
-    out(`  ENGINE CEILING: picco/wrk = ${(picco / wrk).toFixed(2)} without pipelining, ${(piped / wrk).toFixed(2)} with pipelining (goal >= 0.70)`);
+    out(`  wrk -t1 -c64: ${Math.round(wrk.rate)} req/s, ${wrk.usPerRequest} µs CPU/request`);
+    const probeS = quick ? 4 : 5;
+    const picco = await maxSustained(url, wrk.rate * 0.25, wrk.rate, probeS, ['--connections', '64'], out);
+    out(`  picco max sustained (open model, 64 connections, no pipelining): ${picco.rate} req/s, ${picco.usPerRequest} µs CPU/request`);
+    const piped = await maxSustained(url, Math.max(picco.rate, wrk.rate * 0.3), wrk.rate, probeS, ['--connections', '16', '--pipelining', '8'], out);
+    out(`  picco max sustained (16 connections × pipelining 8, nginx allows it): ${piped.rate} req/s, ${piped.usPerRequest} µs CPU/request`);
+    out(`  ENGINE CEILING: picco/wrk = ${(picco.rate / wrk.rate).toFixed(2)} without pipelining, ${(piped.rate / wrk.rate).toFixed(2)} with pipelining (goal >= 0.70)`);
+    if (wrk.usPerRequest > 0 && picco.usPerRequest > 0) {
+      out(`  CPU-per-request ratio (wrk µs / picco µs, less sensitive to neighbours): ${(wrk.usPerRequest / picco.usPerRequest).toFixed(2)} without pipelining, ${(wrk.usPerRequest / Math.max(piped.usPerRequest, 1e-9)).toFixed(2)} with`);
+    }
 
     const seconds = quick ? 10 : 30;
     const rate = 8000;

@@ -9,7 +9,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const ORDER = ['transport', 'engine', 'server'];
+const ORDER = ['transport', 'engine', 'server', 'server-surge', 'server-wrk'];
 const NOT_SECTIONS = new Set(['index', 'lib']);
 
 export async function main(argv: string[]): Promise<number> {

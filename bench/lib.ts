@@ -115,12 +115,15 @@ http {
   };
 }
 
-/** `wrk -t1 -c64` pinned to the generator core; requests per second. */
-export async function runWrk(url: string, seconds: number, connections = 64): Promise<number> {
-  const r = await sh('taskset', ['-c', String(GEN_CPU), 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, url]);
+/** `wrk -t1 -c64` pinned to the generator core: requests per second and CPU µs per request. */
+export async function runWrk(url: string, seconds: number, connections = 64): Promise<{ rate: number; usPerRequest: number }> {
+  const r = await sh('/usr/bin/time', ['-f', 'CPU %U %S', 'taskset', '-c', String(GEN_CPU), 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, url]);
   const m = /Requests\/sec:\s+([\d.]+)/.exec(r.stdout);
-  if (m === null) throw new Error(`wrk printed no rate: ${r.stdout} ${r.stderr}`);
-  return Number(m[1]);
+  const n = /(\d+) requests in/.exec(r.stdout);
+  const cpu = /CPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
+  if (m === null || n === null) throw new Error(`wrk printed no rate: ${r.stdout} ${r.stderr}`);
+  const us = cpu === null ? 0 : ((Number(cpu[1]) + Number(cpu[2])) * 1e6) / Number(n[1]);
+  return { rate: Number(m[1]), usPerRequest: Math.round(us * 100) / 100 };
 }
 
 export interface PiccoResult {
@@ -152,28 +155,60 @@ export async function runPicco(url: string, rate: number, seconds: number, extra
   return { code: r.code, summary, wallS };
 }
 
-/** A rate is sustained when the run is valid, nothing was dropped and ≥ 99 % of arrivals completed ok. */
+/** Scheduling-lag bound for a probe to count as sustained (the shared machine adds noise). */
+export const PROBE_MAX_LAG_MS = 50;
+
+/** A rate is sustained when nothing was dropped, ≥ 99 % of arrivals completed ok and lag p99 ≤ PROBE_MAX_LAG_MS. */
 export function sustained(r: PiccoResult): boolean {
   const s = r.summary;
-  return s.valid && s.requests.dropped === 0 && s.requests.ok >= 0.99 * s.requests.intended;
+  return s.requests.dropped === 0 && s.requests.ok >= 0.99 * s.requests.intended && s.generator.lagP99Ms <= PROBE_MAX_LAG_MS;
 }
 
 /**
- * The highest sustained rate: probes upward from `start`, then bisects between the last good
- * and first bad rate. Each probe is a full `picco run` of `seconds`.
+ * The highest sustained rate: steps up ×1.3 from `start` until a rate fails twice in a row
+ * (one retry absorbs a noisy neighbour), then bisects twice between the last good and the
+ * first bad rate. Each probe is a full `picco run` of `seconds`, pinned to the generator core.
  */
-export async function maxSustained(url: string, start: number, ceiling: number, seconds: number, extra: string[] = [], log: (s: string) => void = () => {}): Promise<number> {
+export async function maxSustained(url: string, start: number, ceiling: number, seconds: number, extra: string[] = [], log: (s: string) => void = () => {}): Promise<{ rate: number; usPerRequest: number }> {
+  let bestUs = Number.POSITIVE_INFINITY;
+  const probe = async (rate: number): Promise<boolean> => {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const r = await runPicco(url, rate, seconds, ['--max-lag', String(PROBE_MAX_LAG_MS), ...extra]);
+      const ok = sustained(r);
+      const s = r.summary;
+      log(`    probe ${rate}/s: ${ok ? 'sustained' : 'not sustained'} (ok ${s.requests.ok}/${s.requests.intended}, dropped ${s.requests.dropped}, lag p99 ${s.generator.lagP99Ms} ms, p99 ${s.latencyMs.p99} ms, cpu ${s.generator.cpu.join('/')}, ${(s.generator as unknown as { cpuUsPerRequest: number }).cpuUsPerRequest} µs CPU/request)`);
+      if (ok) {
+        bestUs = Math.min(bestUs, (s.generator as unknown as { cpuUsPerRequest: number }).cpuUsPerRequest);
+        return true;
+      }
+    }
+    return false;
+  };
+  const result = (r: number) => ({ rate: r, usPerRequest: Number.isFinite(bestUs) ? bestUs : 0 });
   let good = 0;
-  let bad = ceiling * 1.5;
-  let rate = Math.round(start);
-  for (let i = 0; i < 7; i++) {
-    const r = await runPicco(url, rate, seconds, extra);
-    const ok = sustained(r);
-    log(`    probe ${rate}/s: ${ok ? 'sustained' : 'not sustained'} (ok ${r.summary.requests.ok}/${r.summary.requests.intended}, dropped ${r.summary.requests.dropped}, lag p99 ${r.summary.generator.lagP99Ms} ms, p99 ${r.summary.latencyMs.p99} ms, cpu ${r.summary.generator.cpu.join('/')})`);
-    if (ok) good = Math.max(good, rate);
-    else bad = Math.min(bad, rate);
-    if (bad - good <= Math.max(1000, good * 0.04)) break;
-    rate = bad >= ceiling * 1.5 ? Math.round(Math.min(rate * 1.25, ceiling * 1.2)) : Math.round((good + bad) / 2);
+  let bad = Number.POSITIVE_INFINITY;
+  let rate = Math.max(100, Math.round(start));
+  while (rate <= ceiling * 1.5) {
+    if (await probe(rate)) {
+      good = rate;
+      rate = Math.round(rate * 1.3);
+    } else {
+      bad = rate;
+      break;
+    }
   }
-  return good;
+  if (!Number.isFinite(bad)) return result(good);
+  if (good === 0) {
+    // Even the start failed: step down until something holds.
+    for (rate = Math.round(start / 2); rate >= 100; rate = Math.round(rate / 2)) {
+      if (await probe(rate)) return result(rate);
+    }
+    return result(0);
+  }
+  for (let i = 0; i < 2; i++) {
+    const mid = Math.round((good + bad) / 2);
+    if (await probe(mid)) good = mid;
+    else bad = mid;
+  }
+  return result(good);
 }

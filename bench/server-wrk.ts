@@ -129,3 +129,34 @@ export function runWrkCards(o: WrkCardsOptions): Promise<WrkResult> {
     });
   });
 }
+
+/**
+ * `npm run bench -- server-wrk`: the closed-loop flood of the issue's 7 Dec story, with and
+ * without admission control (PICCO_ADMISSION=off): 512 connections of card additions for 10 s
+ * against one SQLite process, clients honouring Retry-After as the app's backoff did.
+ */
+export async function run(args: string[]): Promise<void> {
+  const { startServer } = await import('../test/resilience/server-process.ts');
+  const { login } = await import('../test/resilience/citizen.ts');
+  const seconds = args.includes('--quick') ? 5 : 10;
+  for (const admission of ['on', 'off'] as const) {
+    const dir = mkdtempSync(join(tmpdir(), 'picco-wrk-db-'));
+    const env: Record<string, string> = { PICCO_RATE_LIMIT_WRITES: '1000000' };
+    if (admission === 'off') env['PICCO_ADMISSION'] = 'off';
+    const srv = await startServer(['--db', `sqlite:${join(dir, 'w.sqlite')}`], env, 30_000, ['taskset', '-c', '1']);
+    try {
+      const tokens: string[] = [];
+      for (let i = 0; i < 64; i++) tokens.push((await login(srv.url, 40_000 + i)).pmToken);
+      for (const connections of [64, 512]) {
+        const r = await runWrkCards({ url: srv.url, tokens, connections, durationS: seconds, honourRetryAfter: true,
+          wrap: ['taskset', '-c', '0'], panBase: connections * 1_000_000 });
+        process.stdout.write(`  admission ${admission}, wrk -c${connections} ${seconds} s: ${Math.round((r.statuses['200'] ?? 0) / r.durationS)}/s ok,`
+          + ` ${Math.round((r.statuses['503'] ?? 0) / r.durationS)}/s shed, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms,`
+          + ` timeouts ${r.errors.timeout}\n`);
+      }
+    } finally {
+      await srv.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}

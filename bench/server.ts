@@ -51,10 +51,11 @@ export async function run(args: string[]): Promise<void> {
     const url = `${srv.url}/info`;
     out(`  target: picco serve (core 1) GET ${url}`);
     const wrk = await runWrk(url, quick ? 5 : 10);
-    out(`  wrk -t1 -c64: ${Math.round(wrk)} req/s`);
-    const picco = await maxSustained(url, wrk * 0.5, wrk, quick ? 4 : 6, ['--connections', '64'], out);
-    out(`  picco max sustained: ${picco} req/s`);
-    out(`  SERVER CEILING: picco/wrk = ${(picco / wrk).toFixed(2)} (goal >= 0.70; the server, not the generator, is usually the limit here)`);
+    out(`  wrk -t1 -c64: ${Math.round(wrk.rate)} req/s`);
+    const best = await maxSustained(url, wrk.rate * 0.4, wrk.rate, quick ? 4 : 5, ['--connections', '64'], out);
+    const picco = best.rate;
+    out(`  picco max sustained: ${picco} req/s, ${best.usPerRequest} µs CPU/request`);
+    out(`  SERVER CEILING: picco/wrk = ${(picco / wrk.rate).toFixed(2)} (goal >= 0.70; the server, not the generator, is usually the limit here)`);
     const seconds = quick ? 10 : 30;
     const rate = Math.min(8000, Math.floor((picco * 0.8) / 100) * 100 || 100);
     const before = await infoCount(srv.url);

@@ -1,0 +1,223 @@
+/**
+ * `npm run bench -- server-surge [--quick]`: the reference server under the December 2020 card
+ * peak, driven by picco's own engine (`picco run card-peak`, open model, latency from the
+ * intended start), on SQLite (1 process, pinned to core 1, engine on core 0) and on PostgreSQL
+ * (`--workers 2`; PostgreSQL itself shares the box, so nothing is pinned).
+ *
+ * Per store:
+ *  1. card-peak at 8,000 POST /v1/wallet/cc per second for 60 s (15 s with --quick): achieved
+ *     rate, goodput (200s per second), p50/p99 from the intended start, errors by status.
+ *  2. on a fresh database, 2× the sustainable rate (sustainable = phase 1's goodput, at most
+ *     8,000/s) for 30 s (15 s): goodput as a fraction of the sustainable rate, the share of
+ *     non-2xx answers that were fast admission refusals (503 server.overloaded; a probe in this
+ *     process measures their latency), and GET /v2/wallet p99 from a second engine run at 50/s
+ *     during the overload (its SLO: p99 < 500 ms).
+ * Figures are ratios measured in one run on a shared 2-core box: noisy, printed, not asserted.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent } from 'undici';
+import { sh, PICCO, GEN_CPU, ROOT, TARGET_CPU } from './lib.ts';
+import { startServer, type ServerProcess } from '../test/resilience/server-process.ts';
+import { cardBody, call, login, panFor } from '../test/resilience/citizen.ts';
+import { createTestDatabase, type TestDatabase } from '../test/resilience/pg-database.ts';
+
+const out = (s: string): void => {
+  process.stdout.write(`${s}\n`);
+};
+
+interface EndpointSummary { count: number; ok: number; failed: number; status: Record<string, number>; latencyMs: Record<string, number> }
+interface Summary {
+  durationS: number; valid: boolean; requests: { total: number; ok: number; failed: number; dropped: number };
+  rate: { target: number; achieved: number }; latencyMs: Record<string, number>; serviceTimeMs: Record<string, number>;
+  endpoints: Record<string, EndpointSummary>; generator?: { lagP99Ms?: number };
+}
+
+const CARD = 'POST /v1/wallet/cc';
+
+async function piccoRun(args: string[], pin: boolean): Promise<Summary> {
+  const dir = mkdtempSync(join(tmpdir(), 'picco-surge-'));
+  const prefix = pin ? ['taskset', '-c', String(GEN_CPU)] : [];
+  const [cmd, ...pre] = [...prefix, process.execPath];
+  const r = await sh(cmd!, [...pre, PICCO, 'run', ...args, ...runFlags, '--out', dir, '--quiet'], { timeoutMs: 900_000 });
+  try {
+    return JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
+  } catch {
+    throw new Error(`picco run ${args.join(' ')} wrote no summary (exit ${r.code}): ${r.stderr.slice(-1500)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The surge as a scenario file the engine loads: POST /v1/wallet/cc at `rate`/s for `seconds`,
+ * each with a PAN never sent before (scenarios/identity/card-number.ts, citizen = arrival index),
+ * round-robin over the PM tokens of citizens the bench logged in beforehand; optionally a
+ * second stream of GET /v2/wallet at `walletRate`/s from one more citizen.
+ *
+ * Why not `picco run card-peak` itself: its warm-up logs in 40,000 citizens at 4,000 requests/s,
+ * which is above what one reference-server process sustains for logins on this box, so the burst
+ * would start on top of a login backlog and measure that instead. The tokens here are obtained
+ * first, at the server's pace, and the burst is then measured alone.
+ */
+function scenarioFile(o: { rate: number; seconds: number; tokens: string[]; walletToken?: string; walletRate?: number }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'picco-surge-scn-'));
+  const file = join(dir, 'surge.mts');
+  const cards = pathToFileURL(join(ROOT, 'scenarios', 'identity', 'card-number.ts')).href;
+  const streams = [`{ name: 'card-surge', journey: addCard, params: {}, executor: { type: 'constant-arrival-rate', rate: ${o.rate}, durationS: ${o.seconds} } }`];
+  if (o.walletToken !== undefined) {
+    streams.push(`{ name: 'wallet-list', journey: listWallet, params: {}, executor: { type: 'constant-arrival-rate', rate: ${o.walletRate ?? 50}, durationS: ${o.seconds} } }`);
+  }
+  writeFileSync(file, `import { cardNumber } from ${JSON.stringify(cards)};
+const tokens = ${JSON.stringify(o.tokens)};
+const body = (pan) => JSON.stringify({ data: { type: 'CREDIT_CARD', favourite: false, creditCard: { pan, holder: 'Mario Rossi', expireMonth: '12', expireYear: '30', securityCode: '123' } } });
+const addCard = { name: 'add-card-step-1', async run(c, a) {
+  const r = await c.request({ api: 'pm', method: 'POST', path: '/v1/wallet/cc', endpoint: 'POST /v1/wallet/cc',
+    headers: { authorization: 'Bearer ' + tokens[a.index % tokens.length] }, body: body(cardNumber(3_000_000 + a.index, 0, 20201207)), expect: [200] });
+  c.check('card added', r.status === 200);
+} };
+const listWallet = { name: 'wallet-list', async run(c) {
+  await c.request({ api: 'pm', method: 'GET', path: '/v2/wallet', endpoint: 'GET /v2/wallet', headers: { authorization: 'Bearer ${o.walletToken ?? ''}' }, expect: [200] });
+} };
+export default { name: 'server-surge', description: 'bench: card additions at a fixed rate', build: () => ({
+  scenario: 'server-surge', durationS: ${o.seconds}, streams: [${streams.join(', ')}], expected: {} }) };
+`);
+  return file;
+}
+
+/** Logs in `n` citizens at the server's own pace (32 at a time); returns their PM tokens. */
+async function tokensFor(url: string, n: number, base: number): Promise<string[]> {
+  const agent = new Agent({ connections: 32 });
+  const tokens: string[] = new Array<string>(n);
+  let next = 0;
+  await Promise.all(Array.from({ length: 32 }, async () => {
+    while (next < n) {
+      const i = next++;
+      tokens[i] = (await login(url, base + i, agent)).pmToken;
+    }
+  }));
+  await agent.close();
+  return tokens;
+}
+
+type Store = 'sqlite' | 'postgres';
+
+interface Target { srv: ServerProcess; close(): Promise<void> }
+
+let extraEnv: Record<string, string> = {};
+let runFlags: string[] = [];
+
+async function target(store: Store): Promise<Target> {
+  const env = { ...extraEnv };
+  if (store === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'picco-surge-db-'));
+    const srv = await startServer(['--db', `sqlite:${join(dir, 'surge.sqlite')}`], env, 30_000, ['taskset', '-c', String(TARGET_CPU)]);
+    return { srv, async close() { await srv.stop(); rmSync(dir, { recursive: true, force: true }); } };
+  }
+  const db: TestDatabase = await createTestDatabase('picco_bench');
+  const srv = await startServer(['--db', db.url, '--workers', '2'], env);
+  return { srv, async close() { await srv.stop(); await db.drop(); } };
+}
+
+const f0 = (n: number | undefined): string => (n === undefined || !Number.isFinite(n) ? 'n/a' : n.toFixed(0));
+const f1 = (n: number | undefined): string => (n === undefined || !Number.isFinite(n) ? 'n/a' : n.toFixed(1));
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
+};
+
+/** Phase 1: card additions at 8,000/s. Returns the goodput (200s per second of the burst). */
+async function peak(store: Store, seconds: number): Promise<number> {
+  const t = await target(store);
+  try {
+    const mainS = seconds;
+    const tokens = await tokensFor(t.srv.url, 2000, 3_100_000);
+    const s = await piccoRun([scenarioFile({ rate: 8000, seconds, tokens }), '--target', t.srv.url], store === 'sqlite');
+    const e = s.endpoints[CARD];
+    if (e === undefined) throw new Error(`no ${CARD} in the summary`);
+    const ok200 = e.status['200'] ?? 0;
+    const errors = Object.entries(e.status).filter(([k]) => k !== '200').map(([k, v]) => `${k}: ${v}`).join(', ') || 'none';
+    const goodput = ok200 / mainS;
+    out(`  ${store}${store === 'postgres' ? ' (2 workers)' : ' (1 process)'}: POST /v1/wallet/cc at 8000/s × ${mainS} s (unique cards, 2,000 citizens)`);
+    out(`    achieved ${f0(e.count / mainS)}/s sent, goodput ${f0(goodput)}/s (200), p50 ${f1(e.latencyMs['p50'])} ms, p99 ${f1(e.latencyMs['p99'])} ms from the intended start;`
+      + ` errors ${errors}; dropped ${s.requests.dropped}; run valid ${s.valid}`);
+    return goodput;
+  } finally {
+    await t.close();
+  }
+}
+
+/** Phase 2: 2× the sustainable rate, a wallet reader and a rejection probe alongside. */
+async function overload(store: Store, sustainable: number, seconds: number): Promise<void> {
+  const rate = Math.max(100, Math.round(2 * sustainable));
+  const mainS = seconds;
+  const t = await target(store);
+  try {
+    const reader = await login(t.srv.url, 990_001);
+    const prober = await login(t.srv.url, 990_002);
+    const tokens = await tokensFor(t.srv.url, 2000, 3_200_000);
+    const surge = piccoRun([scenarioFile({ rate, seconds, tokens, walletToken: reader.pmToken, walletRate: 50 }), '--target', t.srv.url],
+      store === 'sqlite');
+    await new Promise((r) => setTimeout(r, 3000));
+    // The probe: 10 card additions per second from this process, latency per status.
+    const agent = new Agent({ connections: 16 });
+    const probe: { status: number; ms: number }[] = [];
+    const until = Date.now() + (mainS - 6) * 1000;
+    let k = 0;
+    const inFlight: Promise<void>[] = [];
+    while (Date.now() < until) {
+      const i = k++;
+      inFlight.push((async () => {
+        const t0 = performance.now();
+        const r = await call(t.srv.url, 'POST', '/pp-restapi-CD/v1/wallet/cc', prober.pmToken, cardBody(panFor(990_002 + i * 17, 0, 99)), {}, agent)
+          .catch(() => ({ status: 0 }));
+        probe.push({ status: r.status, ms: performance.now() - t0 });
+      })());
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await Promise.all(inFlight);
+    await agent.close();
+    const s = await surge;
+    const e = s.endpoints[CARD]!;
+    const ok200 = e.status['200'] ?? 0;
+    const nonOk = e.count - ok200;
+    const shed = e.status['503'] ?? 0;
+    const rejections = probe.filter((p) => p.status === 503 || p.status === 429);
+    const fast = rejections.filter((p) => p.ms < 100).length;
+    const wp = s.endpoints['GET /v2/wallet'];
+    out(`  ${store}: 2× sustainable = ${rate}/s × ${mainS} s`);
+    out(`    goodput ${f0(ok200 / mainS)}/s = ${f0((100 * ok200) / mainS / sustainable)} % of the sustainable ${f0(sustainable)}/s;`
+      + ` non-2xx ${nonOk} (${f0((100 * nonOk) / Math.max(1, e.count))} % of ${e.count}), of which admission 503 ${f0((100 * shed) / Math.max(1, nonOk))} %;`
+      + ` statuses ${JSON.stringify(e.status)}`);
+    out(`    probe: ${rejections.length}/${probe.length} refused, ${f0((100 * fast) / Math.max(1, rejections.length))} % of refusals in < 100 ms`
+      + ` (p50 ${f1(pct(rejections.map((p) => p.ms), 50))} ms, p99 ${f1(pct(rejections.map((p) => p.ms), 99))} ms);`
+      + ` admitted p50 ${f1(pct(probe.filter((p) => p.status === 200).map((p) => p.ms), 50))} ms`);
+    out(`    GET /v2/wallet during the overload: p50 ${f1(wp?.latencyMs['p50'])} ms, p99 ${f1(wp?.latencyMs['p99'])} ms,`
+      + ` ok ${wp?.ok ?? 0}/${wp?.count ?? 0} (SLO p99 < 500 ms: ${(wp?.latencyMs['p99'] ?? Infinity) < 500 ? 'met' : 'missed'})`);
+  } finally {
+    await t.close();
+  }
+}
+
+export async function run(args: string[]): Promise<void> {
+  const quick = args.includes('--quick');
+  const peakS = quick ? 15 : 60;
+  const overS = quick ? 15 : 30;
+  const stores: Store[] = args.includes('--sqlite-only') ? ['sqlite'] : args.includes('--postgres-only') ? ['postgres'] : ['sqlite', 'postgres'];
+  if (args.includes('--admission-off')) extraEnv = { PICCO_ADMISSION: 'off' };
+  const ci = args.indexOf('--connections');
+  runFlags = ['--connections', ci >= 0 ? (args[ci + 1] ?? '256') : '256'];
+  out(`  engine: picco run (open model, ${runFlags.join(' ')}); SQLite server on core ${TARGET_CPU}, engine on core ${GEN_CPU}; PostgreSQL unpinned;`
+    + ` admission ${extraEnv['PICCO_ADMISSION'] === 'off' ? 'OFF' : 'on'}`);
+  for (const store of stores) {
+    const g = await peak(store, peakS);
+    if (!args.includes('--peak-only')) await overload(store, Math.min(8000, g), overS);
+  }
+}
+
+// `npx tsx bench/server-surge.ts [--quick]` runs this section alone.
+if (process.argv[1] !== undefined && process.argv[1].endsWith('server-surge.ts')) {
+  await run(process.argv.slice(2));
+}
