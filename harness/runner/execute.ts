@@ -129,6 +129,7 @@ export async function executeRun(cfg: RunConfig): Promise<RunOutcome> {
     work = { kind: 'scenario', ref: s.ref, options: s.options, targets };
   }
 
+  const keepEndpointSeconds = slos.some((s) => s.windowS !== undefined && s.tag?.key === 'endpoint');
   const files = new RunFiles(cfg.outDir);
   const prog = progress({ quiet: cfg.quiet, durationS: scheduleS });
   const metrics = cfg.metricsPort !== undefined ? new EngineMetrics() : undefined;
@@ -166,6 +167,9 @@ export async function executeRun(cfg: RunConfig): Promise<RunOutcome> {
         if (metrics !== undefined && rec !== undefined) metrics.second(rec);
         runEvents.emit('second', line);
         for (const h of cfg.hooks) h.onSecond?.(line);
+        // Per-endpoint histograms of each second are only needed by windowed endpoint SLOs;
+        // dropping them keeps long runs small (counts stay, whole-run histograms stay exact).
+        if (rec !== undefined && !keepEndpointSeconds) for (const e of Object.values(rec.endpoints)) e.latency = e.serviceTime = '';
       },
       shouldAbort: (agg) => {
         if (!slos.some((s) => s.abortOnFail)) return false;
