@@ -18,6 +18,7 @@ export const LOAD = ['--load-scenarios', 'test/verify/fixtures/light-load.ts', '
 
 export async function verify(target: Target, extra: string[] = []): Promise<{ code: number; summary: VerifySummary; out: string }> {
   const out = mkdtempSync(join(tmpdir(), 'picco-verify-out-'));
+  // A later --seed in `extra` wins (parseArgs keeps the last value).
   const code = await main(['verify', '--target', target.url, '--out', out, '--quiet', '--seed', '4242', ...extra]);
   const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as VerifySummary;
   return { code, summary, out };
