@@ -95,7 +95,15 @@ async function tokensFor(url: string, n: number, base: number): Promise<string[]
   await Promise.all(Array.from({ length: 32 }, async () => {
     while (next < n) {
       const i = next++;
-      tokens[i] = (await login(url, base + i, agent)).pmToken;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          tokens[i] = (await login(url, base + i, agent)).pmToken;
+          break;
+        } catch (err) {
+          if (attempt >= 5) throw err;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
     }
   }));
   await agent.close();
@@ -161,9 +169,12 @@ async function overload(store: Store, sustainable: number, seconds: number): Pro
     const surge = piccoRun([scenarioFile({ rate, seconds, tokens, walletToken: reader.pmToken, walletRate: 50 }), '--target', t.srv.url],
       store === 'sqlite');
     await new Promise((r) => setTimeout(r, 3000));
-    // The probe: 10 card additions per second from this process, latency per status.
+    // The probe: 10 card additions and 10 wallet lists per second from this process, on
+    // connections of their own (the engine's pool queue is not the server's latency).
     const agent = new Agent({ connections: 16 });
     const probe: { status: number; ms: number }[] = [];
+    const walletMs: number[] = [];
+    const walletStatus: number[] = [];
     const until = Date.now() + (mainS - 6) * 1000;
     let k = 0;
     const inFlight: Promise<void>[] = [];
@@ -174,6 +185,12 @@ async function overload(store: Store, sustainable: number, seconds: number): Pro
         const r = await call(t.srv.url, 'POST', '/pp-restapi-CD/v1/wallet/cc', prober.pmToken, cardBody(panFor(990_002 + i * 17, 0, 99)), {}, agent)
           .catch(() => ({ status: 0 }));
         probe.push({ status: r.status, ms: performance.now() - t0 });
+      })());
+      inFlight.push((async () => {
+        const t0 = performance.now();
+        const r = await call(t.srv.url, 'GET', '/pp-restapi-CD/v2/wallet', reader.pmToken, undefined, {}, agent).catch(() => ({ status: 0 }));
+        walletMs.push(performance.now() - t0);
+        walletStatus.push(r.status);
       })());
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -194,8 +211,10 @@ async function overload(store: Store, sustainable: number, seconds: number): Pro
     out(`    probe: ${rejections.length}/${probe.length} refused, ${f0((100 * fast) / Math.max(1, rejections.length))} % of refusals in < 100 ms`
       + ` (p50 ${f1(pct(rejections.map((p) => p.ms), 50))} ms, p99 ${f1(pct(rejections.map((p) => p.ms), 99))} ms);`
       + ` admitted p50 ${f1(pct(probe.filter((p) => p.status === 200).map((p) => p.ms), 50))} ms`);
-    out(`    GET /v2/wallet during the overload: p50 ${f1(wp?.latencyMs['p50'])} ms, p99 ${f1(wp?.latencyMs['p99'])} ms,`
-      + ` ok ${wp?.ok ?? 0}/${wp?.count ?? 0} (SLO p99 < 500 ms: ${(wp?.latencyMs['p99'] ?? Infinity) < 500 ? 'met' : 'missed'})`);
+    const wp99 = pct(walletMs, 99);
+    out(`    GET /v2/wallet during the overload, own connections: p50 ${f1(pct(walletMs, 50))} ms, p99 ${f1(wp99)} ms,`
+      + ` ok ${walletStatus.filter((x) => x === 200).length}/${walletStatus.length} (SLO p99 < 500 ms: ${wp99 < 500 ? 'met' : 'missed'});`
+      + ` through the engine's shared pool (queue included): p99 ${f1(wp?.latencyMs['p99'])} ms`);
   } finally {
     await t.close();
   }

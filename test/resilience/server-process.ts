@@ -21,8 +21,9 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export function startServer(args: string[], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
+export function startServer(args: string[], env: Record<string, string> = {}, timeoutMs = 30_000, prefix: string[] = []): Promise<ServerProcess> {
+  const [cmd, ...pre] = [...prefix, process.execPath];
+  const child = spawn(cmd!, [...pre, BIN, 'serve', '--port', '0', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

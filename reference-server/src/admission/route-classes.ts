@@ -40,12 +40,13 @@ export interface ClassConfig {
 
 /** Defaults per class (per process). Written for a 2-core box; `--workers` multiplies them. */
 export const CLASS_DEFAULTS: Record<RouteClass, ClassConfig> = {
-  'io-light': { priority: 'critical', initial: 64, min: 16, max: 512, maxQueue: 256, maxWaitMs: 100, targetMs: 50 },
-  'wallet-read': { priority: 'critical', initial: 64, min: 16, max: 512, maxQueue: 256, maxWaitMs: 100, targetMs: 50 },
-  // Durable writes are group-committed (one fsync per batch): a floor of 32 keeps batches
-  // large; the 50 ms ceiling stops the limit where more writes in flight only add latency
-  // (measured: SQLite card additions peak near 128 in flight and collapse by 512).
-  'card-write': { priority: 'low', initial: 64, min: 32, max: 512, maxQueue: 128, maxWaitMs: 50, tolerance: 2, targetMs: 50 },
+  'io-light': { priority: 'critical', initial: 64, min: 32, max: 512, maxQueue: 256, maxWaitMs: 100, targetMs: 100 },
+  'wallet-read': { priority: 'critical', initial: 64, min: 32, max: 512, maxQueue: 256, maxWaitMs: 100, targetMs: 100 },
+  // Durable writes are group-committed (one fsync per batch): a floor of 64 keeps batches
+  // large; the 200 ms ceiling stops the limit where more writes in flight only add latency
+  // (measured: SQLite card additions peak near 128 in flight and collapse by 512). A tighter
+  // ceiling sheds work a saturated core would still have finished: every refusal costs CPU too.
+  'card-write': { priority: 'low', initial: 128, min: 64, max: 512, maxQueue: 128, maxWaitMs: 50, tolerance: 2, targetMs: 200 },
   'bancomat-search': { priority: 'low', initial: 32, min: 4, max: 256, maxQueue: 32, maxWaitMs: 50 },
   'bpd-read': { priority: 'normal', initial: 32, min: 8, max: 512, maxQueue: 128, maxWaitMs: 100 },
   'bpd-write': { priority: 'low', initial: 64, min: 16, max: 512, maxQueue: 64, maxWaitMs: 50, tolerance: 2, targetMs: 50 },
