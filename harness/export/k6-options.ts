@@ -93,10 +93,11 @@ export function cutExecutor(e: ExecutorConfig, leftS: number): ExecutorConfig {
 export function planToOptions(
   plan: ScenarioPlan,
   o: { thresholds: Record<string, string[]>; vuSecondsPerArrival?: number; maxVuSeconds?: number },
-): { options: K6Options; streams: StreamExport[] } {
+): { options: K6Options; streams: StreamExport[]; notes: string[] } {
   const taken = new Set<string>();
   const scenarios: Record<string, K6Scenario> = {};
   const streams: StreamExport[] = [];
+  const notes: string[] = [];
   const pre = o.vuSecondsPerArrival ?? 2;
   const max = o.maxVuSeconds ?? 16;
   plan.streams.forEach((s, i) => {
@@ -109,6 +110,9 @@ export function planToOptions(
     const peak = Math.max(0, ...rates(e));
     const vus = { preAllocatedVUs: Math.max(1, Math.ceil(peak * pre)), maxVUs: Math.max(1, Math.ceil(peak * max)) };
     const unit = timeUnitFor(rates(e));
+    if ((e.type === 'constant-arrival-rate' || e.type === 'ramping-arrival-rate') && e.arrivals === 'poisson') {
+      notes.push(`stream '${s.name}': picco places arrivals as a Poisson process inside each second; k6 spaces them evenly`);
+    }
     switch (e.type) {
       case 'constant-arrival-rate':
         scenarios[name] = { executor: 'constant-arrival-rate', rate: Math.round(e.rate * unit), timeUnit: `${unit}s`, duration: secs(e.durationS), ...vus, ...common };
@@ -128,5 +132,6 @@ export function planToOptions(
   return {
     options: { scenarios, thresholds: o.thresholds, summaryTrendStats: ['avg', 'min', 'med', 'p(90)', 'p(95)', 'p(99)', 'max'], discardResponseBodies: false },
     streams,
+    notes,
   };
 }

@@ -64,7 +64,8 @@ function entrySource(input: K6ScriptInput, streams: StreamExport[]): string {
 
 export async function buildK6Script(input: K6ScriptInput): Promise<K6Script> {
   const t = translateSlos(input.slo);
-  const { options, streams } = planToOptions(input.plan, { thresholds: t.thresholds });
+  const { options, streams, notes: planNotes } = planToOptions(input.plan, { thresholds: t.thresholds });
+  t.notes.push(...planNotes);
   let bundle: string;
   try {
     const r = await build({
