@@ -1,8 +1,9 @@
 /**
  * Transport micro-benchmark: how many requests per second one core gets out of undici's
  * `Pool.request` (a promise and a body stream per request) against `Pool.dispatch` with a
- * reusable handler object (what harness/transport/fast-client.ts does), both closed-loop at
- * 64 in flight against nginx, plus dispatch with pipelining. The engine's ad hoc path uses the
+ * reusable handler object, in undici's newer handler API (wrapped per request by undici 7) and
+ * its original one (driven directly: what harness/transport/fast-client.ts uses), all closed-loop
+ * at 64 in flight against nginx, plus dispatch with pipelining. The engine's ad hoc path uses the
  * faster one; this section is the measurement behind that choice.
  *
  * Run alone: `npm run bench -- transport`.
@@ -30,7 +31,7 @@ async function closedLoopRequest(url: string, inFlight: number, seconds: number)
   return n / seconds;
 }
 
-async function closedLoopDispatch(url: string, inFlight: number, seconds: number, pipelining: number): Promise<number> {
+async function closedLoopDispatch(url: string, inFlight: number, seconds: number, pipelining: number, legacy = true): Promise<number> {
   const pool = new Pool(url, { connections: Math.ceil(inFlight / pipelining), pipelining });
   let n = 0;
   const end = Date.now() + seconds * 1000;
@@ -38,19 +39,18 @@ async function closedLoopDispatch(url: string, inFlight: number, seconds: number
   let live = inFlight;
   let done: () => void = () => {};
   const finished = new Promise<void>((r) => (done = r));
-  const handler: Dispatcher.DispatchHandler = {
-    onRequestStart() {},
-    onResponseStart() {},
-    onResponseData() {},
-    onResponseEnd() {
-      n++;
-      if (Date.now() < end) pool.dispatch(opts, handler);
-      else if (--live === 0) done();
-    },
-    onResponseError() {
-      if (--live === 0) done();
-    },
+  const next = (): void => {
+    n++;
+    if (Date.now() < end) pool.dispatch(opts, handler);
+    else if (--live === 0) done();
   };
+  const fail = (): void => {
+    if (--live === 0) done();
+  };
+  // undici 7 drives the original interface directly and wraps the newer one per request.
+  const handler: Dispatcher.DispatchHandler = legacy
+    ? { onConnect() {}, onHeaders: () => true, onData: () => true, onComplete: next, onError: fail }
+    : { onRequestStart() {}, onResponseStart() {}, onResponseData() {}, onResponseEnd: next, onResponseError: fail };
   for (let i = 0; i < inFlight; i++) pool.dispatch(opts, handler);
   await finished;
   await pool.close();
@@ -73,9 +73,11 @@ export async function run(): Promise<void> {
   try {
     const req = await pinned('request', ng.url);
     const disp = await pinned('dispatch', ng.url);
+    const dispNew = await pinned('dispatch-new', ng.url);
     const pipe = await pinned('dispatch-p4', ng.url);
     process.stdout.write(`  undici Pool.request, closed loop, 64 in flight:        ${Math.round(req)} req/s\n`);
-    process.stdout.write(`  undici dispatch + reusable handler, 64 in flight:       ${Math.round(disp)} req/s (${(disp / req).toFixed(2)} × request)\n`);
+    process.stdout.write(`  undici dispatch, reusable handler (onRequestStart API):  ${Math.round(dispNew)} req/s (${(dispNew / req).toFixed(2)} × request)\n`);
+    process.stdout.write(`  undici dispatch, reusable handler (onConnect API):      ${Math.round(disp)} req/s (${(disp / req).toFixed(2)} × request)  <- the engine's --url path\n`);
     process.stdout.write(`  undici dispatch, 64 in flight, pipelining 4:            ${Math.round(pipe)} req/s (${(pipe / req).toFixed(2)} × request)\n`);
   } finally {
     await ng.stop();
@@ -85,6 +87,6 @@ export async function run(): Promise<void> {
 // Child mode: `node --import tsx bench/transport.ts <kind> <url>` prints one rate.
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] !== undefined) {
   const [kind, url] = process.argv.slice(2) as [string, string];
-  const rate = kind === 'request' ? await closedLoopRequest(url, 64, SECONDS) : await closedLoopDispatch(url, 64, SECONDS, kind === 'dispatch-p4' ? 4 : 1);
+  const rate = kind === 'request' ? await closedLoopRequest(url, 64, SECONDS) : await closedLoopDispatch(url, 64, SECONDS, kind === 'dispatch-p4' ? 4 : 1, kind !== 'dispatch-new');
   process.stdout.write(`${rate}\n`);
 }

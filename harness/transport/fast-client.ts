@@ -7,14 +7,13 @@
  * which need parsed bodies, use `Pool.request` (journey-client.ts).
  *
  * Latency is taken from the intended start the engine passes in; service time from
- * `onRequestStart`, i.e. when undici hands the request to a connection (after any pool queue).
+ * `onConnect`, i.e. when undici hands the request to a connection (after any pool queue).
  *
  * @example
  * const c = new FastClient({ url, method: 'GET', connections: 64, pipelining: 1, timeoutMs: 10_000 }, rec);
  * c.send(intendedMs, nowMs); // completion is recorded into rec
  */
 import { Pool, type Dispatcher } from 'undici';
-import type { IncomingHttpHeaders } from 'node:http';
 import { classifyError } from './classify.ts';
 import type { EndpointStats, Recorder } from '../metrics/recorder.ts';
 import { now } from '../runner/clock.ts';
@@ -31,23 +30,32 @@ export interface FastRequest {
   endpoint?: string;
 }
 
+/**
+ * One in-flight request. It implements undici's original handler interface (onConnect,
+ * onHeaders, onData, onComplete, onError): undici 7 still drives it directly, whereas a handler
+ * with the newer onRequestStart/onResponse* methods is wrapped per request (two objects, and
+ * the response headers parsed into an object we never read).
+ */
 class Slot implements Dispatcher.DispatchHandler {
   intendedMs = 0;
   sentMs = 0;
   status = 0;
   next: Slot | null = null;
   constructor(private readonly owner: FastClient) {}
-  onRequestStart(): void {
+  onConnect(): void {
     this.sentMs = now();
   }
-  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, _h: IncomingHttpHeaders): void {
+  onHeaders(statusCode: number): boolean {
     this.status = statusCode;
+    return true;
   }
-  onResponseData(): void {}
-  onResponseEnd(): void {
+  onData(): boolean {
+    return true;
+  }
+  onComplete(): void {
     this.owner.done(this, undefined);
   }
-  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+  onError(err: Error): void {
     this.owner.done(this, err);
   }
 }
@@ -141,11 +149,11 @@ export class FastClient {
         } else if (finished === sent) end();
       };
       const handler: Dispatcher.DispatchHandler = {
-        onRequestStart() {},
-        onResponseStart() {},
-        onResponseData() {},
-        onResponseEnd: () => next(),
-        onResponseError: () => next(),
+        onConnect() {},
+        onHeaders: () => true,
+        onData: () => true,
+        onComplete: () => next(),
+        onError: () => next(),
       };
       for (let i = 0; i < Math.min(concurrency, total); i++) {
         sent++;
