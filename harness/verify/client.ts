@@ -14,6 +14,9 @@ import { request } from 'undici';
 import type { FailureKind, JourneyClient, RequestSpec, ResponseResult, Targets } from '../scenario/types.ts';
 import { mulberry32 } from '../executors/random.ts';
 
+const TRANSIENT = new Set([429, 503]);
+const TRANSIENT_RETRIES = 4;
+
 export interface Exchange {
   /** Which check made the request (set by the runner of checks). */
   check: string;
@@ -66,6 +69,14 @@ export class VerifyClient implements JourneyClient {
   async request(spec: RequestSpec, o: { probe?: boolean } = {}): Promise<ResponseResult> {
     const probe = o.probe === true;
     let r = await this.send(spec, this.targets[spec.api] + spec.path);
+    // A backend shedding load (429, 503) is asked again, as the app's "riprova" would: the checks
+    // are about answers, capacity is the load phase's question. Each attempt stays in the record.
+    for (let attempt = 1; attempt <= TRANSIENT_RETRIES && TRANSIENT.has(r.ex.status) && !(spec.expect ?? []).includes(r.ex.status); attempt++) {
+      this.count(`retried_${r.ex.status}`);
+      const after = Number(r.ex.responseHeaders['retry-after']);
+      await new Promise((res) => setTimeout(res, Number.isFinite(after) && after > 0 ? Math.min(after * 1000, 2000) : 100 * 2 ** attempt));
+      r = await this.send(spec, this.targets[spec.api] + spec.path);
+    }
     if (probe) r.ex.notClientRequest = 'probe';
     for (let hop = 0; hop < 8 && spec.method === 'GET' && [301, 302, 303, 307, 308].includes(r.ex.status); hop++) {
       const location = r.ex.responseHeaders['location'];
