@@ -42,9 +42,9 @@ describe('a real run scraped by a real Prometheus', () => {
     const run = loadRun(stack.runDir);
     const total = run.summary.requests.total;
     expect(total).toBeGreaterThan(100);
-    // The edge: what completed in the last 3 s of the run may postdate the engine's last scrape
+    // The edge: what completed in the last 4 s of the run may postdate the engine's last scrape
     // (1 s scrape interval + the per-second aggregation + one second of slack).
-    const edge = run.series.slice(-3).reduce((a, s) => a + s.completed, 0) + 1;
+    const edge = run.series.slice(-4).reduce((a, s) => a + s.completed, 0) + 1;
     const [engine] = await stack.prom.query('sum(last_over_time(picco_requests_total[10m]))');
     const [server] = await stack.prom.query('sum(http_requests_total{route!="/metrics"})');
     const engineCount = Number(engine!.value[1]);
