@@ -134,6 +134,19 @@ describe('picco run SCENARIO and picco plan', () => {
     expect(fast.received()).toBeGreaterThan(0); // (from earlier tests; plan itself sends nothing)
   });
 
+  it('starts the embedded reference server when there is no --target, and stops it', async () => {
+    const out = join(dir, 'embedded');
+    const r = await picco(['run', fixture, '--out', out, '--quiet', '--duration', '2s', ...LAX]);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(s.target).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(s.requests).toMatchObject({ intended: 40, total: 80, failed: 0 });
+    expect(s.checks['info is 200']).toEqual({ pass: 40, fail: 0 });
+    const port = Number(new URL(s.target).port);
+    const stillUp = await fetch(`http://127.0.0.1:${port}/info`).then(() => true, () => false);
+    expect(stillUp).toBe(false);
+  });
+
   it('runs a scenario file against --target with checks and outcomes in the summary', async () => {
     const out = join(dir, 'scenario');
     const before = fast.received();
