@@ -32,11 +32,13 @@ describe('picco capacity against the reference server', () => {
     const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     expect([0, 99], stderr + stdout).toContain(code);
     expect(stdout).toMatch(/criteria: A run holds when `picco run` exits 0/);
-    expect(stdout).toMatch(/scale 0\.002: (holds|mixed|fails) \([0-2]\/2 passed\) intended [\d.]+\/s/);
+    expect(stdout).toMatch(/scale 0\.002: (holds|mixed|fails|invalid) \([0-2]\/[12] passed\) intended [\d.]+\/s/);
     expect(stdout).toMatch(/knee: .*noise band/);
     const report = JSON.parse(readFileSync(join(out, 'capacity.json'), 'utf8')) as { knee: { trials: Array<{ figures: Record<string, number> }>; results: unknown[] } };
     expect(report.knee.results.length).toBeGreaterThanOrEqual(1);
-    expect(report.knee.trials.length).toBe(report.knee.results.length * 2);
+    // Two repeats per scale, unless a run was invalid (the search stops there).
+    expect(report.knee.trials.length).toBeGreaterThanOrEqual(report.knee.results.length);
+    expect(report.knee.trials.length).toBeLessThanOrEqual(report.knee.results.length * 2);
     for (const t of report.knee.trials) {
       expect(t.figures['opsPerS']).toBeGreaterThan(0);
       expect(t.figures['cardAdditionsPerS']).toBeGreaterThanOrEqual(0);
