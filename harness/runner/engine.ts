@@ -145,7 +145,11 @@ export async function prepareEngine(spec: WorkSpec): Promise<PreparedEngine> {
           const arrival = { index: c.index, citizen: s.citizenOf?.(c.index) ?? c.index, intendedMs: intended };
           const client = new ArrivalClient(pools!, rec, endpoints, arrival, seed, () => control.aborted);
           inFlight++;
-          s.journey.run(client, arrival, s.params).then(journeyDone, journeyFailed);
+          try {
+            s.journey.run(client, arrival, s.params).then(journeyDone, journeyFailed);
+          } catch (err) {
+            journeyFailed(err); // a journey that throws before its first await
+          }
         };
 
         const finish = async (): Promise<void> => {
