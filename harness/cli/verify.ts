@@ -30,6 +30,7 @@ import { panNeverEchoed } from '../verify/checks/pan.ts';
 import { runLoadPhase, type LoadRun } from '../verify/load.ts';
 import { verifySummary } from '../verify/summary.ts';
 import { scenarioNames } from '../runner/scenario-loader.ts';
+import type { Targets } from '../scenario/types.ts';
 
 const DEFAULT_CONTRACT = fileURLToPath(new URL('../../reference-server/openapi.yaml', import.meta.url));
 const DEFAULT_LOAD = ['card-peak', 'update-reenroll'];
@@ -128,6 +129,11 @@ export async function run(argv: string[]): Promise<number> {
     }
     throw err;
   }
+  const unreachable = await firstUnreachable(targets!, values.target !== undefined);
+  if (unreachable !== undefined) {
+    process.stderr.write(`picco verify: ${unreachable}: start the backend or fix the flag\n`);
+    return EXIT.usage;
+  }
   const out = values.out ?? join('reports', 'out', `verify-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   mkdirSync(out, { recursive: true });
   const startedAt = new Date();
@@ -166,4 +172,18 @@ export async function run(argv: string[]): Promise<number> {
   say(`${summary.pass ? 'PASS' : 'FAIL'}: ${join(out, 'summary.json')}\n`);
   if (!summary.pass) return EXIT.sloFailed;
   return summary.valid ? EXIT.pass : EXIT.invalid;
+}
+
+/** The first API origin that does not answer at all (any HTTP status counts as an answer). */
+async function firstUnreachable(t: Targets, single: boolean): Promise<string | undefined> {
+  const { request } = await import('undici');
+  for (const [flag, url] of [['--target-io', t.io], ['--target-pm', t.pm], ['--target-bpd', t.bpd]] as const) {
+    try {
+      const r = await request(url, { method: 'GET', headersTimeout: 10_000, bodyTimeout: 10_000 });
+      await r.body.dump();
+    } catch (err) {
+      return `${single ? '--target' : flag} ${url} cannot be reached (${(err as { code?: string }).code ?? (err as Error).message})`;
+    }
+  }
+  return undefined;
 }

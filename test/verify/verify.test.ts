@@ -34,5 +34,6 @@ describe('picco verify against the reference server', () => {
     expect(await main(['verify', '--target', 'nope'])).toBe(2);
     expect(await main(['verify', '--target', target.url, '--checks', 'no-such-check'])).toBe(2);
     expect(await main(['verify', '--target', target.url, '--slo', 'missing.yaml'])).toBe(2);
+    expect(await main(['verify', '--target', 'http://127.0.0.1:9', '--quiet'])).toBe(2); // nothing listens on the discard port
   });
 });
