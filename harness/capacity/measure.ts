@@ -5,9 +5,9 @@
  * the exit code is the verdict (0 holds, 99 an SLO failed, 98 the generator fell behind).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseSummary, type Summary } from '../report/run-data.ts';
+import { loadRun, RunDataError, type Second, type Summary } from '../report/run-data.ts';
 
 export const CARD_ENDPOINT = /POST .*\/v1\/wallet\/cc$/;
 
@@ -34,15 +34,24 @@ export interface Measurement {
 
 const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'picco.js');
 
-/** Figures a planner reads: offered and achieved rates, card additions/s, ops/s, p99, errors. */
-export function figuresOf(s: Summary): Record<string, number> {
+/**
+ * Figures a planner reads: offered and achieved rates, card additions/s, ops/s, p99, errors.
+ * Card additions/s and ops/s are taken over the seconds in which card additions were sent (the
+ * burst), not the whole run: a warm-up of logins would otherwise dilute the rate that held.
+ * Without a series, or without card additions, the whole run is the window.
+ */
+export function figuresOf(s: Summary, series: Second[] = []): Record<string, number> {
   const d = Math.max(1e-9, s.durationS);
   const cards = Object.entries(s.endpoints).filter(([k]) => CARD_ENDPOINT.test(k)).reduce((a, [, e]) => a + e.ok, 0);
+  const burst = series.filter((x) => Object.entries(x.endpoints).some(([k, e]) => CARD_ENDPOINT.test(k) && e.count > 0));
+  const window = burst.length > 0 ? burst.length : d;
+  const burstCards = burst.length > 0 ? burst.reduce((a, x) => a + Object.entries(x.endpoints).filter(([k]) => CARD_ENDPOINT.test(k)).reduce((b, [, e]) => b + e.ok, 0), 0) : cards;
+  const burstOps = burst.length > 0 ? burst.reduce((a, x) => a + x.completed, 0) : s.requests.total;
   return {
     intendedPerS: s.rate.target ?? 0,
     achievedPerS: s.rate.achieved ?? 0,
-    opsPerS: s.requests.total / d,
-    cardAdditionsPerS: cards / d,
+    opsPerS: burstOps / window,
+    cardAdditionsPerS: burstCards / window,
     p99Ms: s.latencyMs.p99 ?? 0,
     serviceP99Ms: s.serviceTimeMs.p99 ?? 0,
     errorRatio: s.requests.total > 0 ? s.requests.failed / s.requests.total : 0,
@@ -64,12 +73,13 @@ export function measureOnce(cfg: MeasureConfig, scale: number, repeat: number, s
     child.once('close', (code) => {
       clearTimeout(killer);
       let summary: Summary | null = null;
-      const path = join(out, 'summary.json');
-      if (existsSync(path)) {
+      let series: Second[] = [];
+      if (existsSync(join(out, 'summary.json'))) {
         try {
-          summary = parseSummary(JSON.parse(readFileSync(path, 'utf8')), path);
+          ({ summary, series } = loadRun(out));
         } catch (err) {
-          stderr += `\n${(err as Error).message}`;
+          if (!(err instanceof RunDataError)) throw err;
+          stderr += `\n${err.message}`;
         }
       }
       const exitCode = code ?? 1;
@@ -79,7 +89,7 @@ export function measureOnce(cfg: MeasureConfig, scale: number, repeat: number, s
         exitCode,
         outDir: out,
         summary,
-        figures: summary ? figuresOf(summary) : {},
+        figures: summary ? figuresOf(summary, series) : {},
         stderr,
       });
     });

@@ -110,3 +110,21 @@ describe('knee search', () => {
     expect(r.knee).toBe(400);
   });
 });
+
+describe('capacity figures', () => {
+  it('takes card additions/s over the burst, not diluted by the warm-up', async () => {
+    const { figuresOf } = await import('../../harness/capacity/measure.ts');
+    const { parseSummary, parseSecond } = await import('../../harness/report/run-data.ts');
+    const p = { p50: 1, p90: 1, p95: 1, p99: 1, p999: 1, max: 1 };
+    const summary = parseSummary({
+      schemaVersion: 1, scenario: 'card-peak', durationS: 10, requests: { total: 700, ok: 700, failed: 0, dropped: 0 }, rate: { target: 60, achieved: 60 },
+      latencyMs: p, serviceTimeMs: p, endpoints: { 'POST /v1/wallet/cc': { count: 600, ok: 600, failed: 0, status: { 200: 600 } } }, slo: [], pass: true, valid: true,
+    });
+    const series = Array.from({ length: 10 }, (_, t) => parseSecond(t < 4
+      ? { t, completed: 25, endpoints: { 'POST /test-login': { count: 25, ok: 25, failed: 0 } } }
+      : { t, completed: 100, endpoints: { 'POST /v1/wallet/cc': { count: 100, ok: 100, failed: 0 } } }));
+    expect(figuresOf(summary, series)['cardAdditionsPerS']).toBe(100);
+    expect(figuresOf(summary, series)['opsPerS']).toBe(100);
+    expect(figuresOf(summary)['cardAdditionsPerS']).toBe(60);
+  });
+});
