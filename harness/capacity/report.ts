@@ -88,7 +88,7 @@ export function renderCapacityHtml(r: CapacityReport): string {
   const lib = readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), 'utf8').replace(/<\/script/gi, '<\\/script');
   const md = renderCapacityMd(r);
   const knee = (r.knee?.results ?? []).slice().sort((a, b) => a.rate - b.rate).map((x) => ({
-    x: x.rate, verdict: x.verdict, p99: x.figures['p99Ms']?.mean ?? null, achieved: x.figures['achievedPerS']?.mean ?? null, intended: x.figures['intendedPerS']?.mean ?? null,
+    x: x.rate, verdict: x.verdict, p99: x.figures['p99Ms']?.mean ?? null, cards: x.figures['cardAdditionsPerS']?.mean ?? null, ops: x.figures['opsPerS']?.mean ?? null,
   }));
   const usl = r.usl.map((u) => {
     const maxN = Math.max(8, ...u.points.map((p) => p.n), Math.min(200, (u.projection.instances ?? 0) * 1.3), Math.min(200, Number.isFinite(u.fit.peakN) ? u.fit.peakN * 1.2 : 0));
@@ -101,9 +101,9 @@ Chart.defaults.animation=false;Chart.defaults.maintainAspectRatio=false;
 var D=window.__CAP__;var C={hold:'#16a34a',holds:'#16a34a',mixed:'#ca8a04',fails:'#dc2626',invalid:'#6b7280'};
 if(D.knee.length){new Chart(document.getElementById('c-knee'),{type:'line',data:{datasets:[
 {label:'p99 ms (from intended start)',data:D.knee.map(function(k){return {x:k.x,y:k.p99}}),borderColor:'#1e3a8a',pointBackgroundColor:D.knee.map(function(k){return C[k.verdict]}),pointRadius:6,yAxisID:'y'},
-{label:'achieved req/s',data:D.knee.map(function(k){return {x:k.x,y:k.achieved}}),borderColor:'#16a34a',yAxisID:'y2'},
-{label:'intended req/s',data:D.knee.map(function(k){return {x:k.x,y:k.intended}}),borderColor:'#6b7280',borderDash:[6,3],yAxisID:'y2'}]},
-options:{parsing:false,scales:{x:{type:'linear',title:{display:true,text:'--scale (offered load)'}},y:{type:'logarithmic',title:{display:true,text:'p99 ms'}},y2:{position:'right',beginAtZero:true,title:{display:true,text:'req/s'},grid:{drawOnChartArea:false}}}}});}
+{label:'card additions/s (ok, burst)',data:D.knee.map(function(k){return {x:k.x,y:k.cards}}),borderColor:'#16a34a',yAxisID:'y2'},
+{label:'ops/s (burst)',data:D.knee.map(function(k){return {x:k.x,y:k.ops}}),borderColor:'#6b7280',borderDash:[6,3],yAxisID:'y2'}]},
+options:{parsing:false,scales:{x:{type:'linear',title:{display:true,text:'--scale (offered load)'}},y:{type:'logarithmic',title:{display:true,text:'p99 ms'}},y2:{position:'right',beginAtZero:true,title:{display:true,text:'per second'},grid:{drawOnChartArea:false}}}}});}
 D.usl.forEach(function(u,i){var c=document.createElement('div');c.className='card';c.innerHTML='<h3>'+u.label+': USL fit</h3><div class="chart"><canvas id="c-usl-'+i+'"></canvas></div>';document.getElementById('usl').appendChild(c);
 new Chart(document.getElementById('c-usl-'+i),{type:'scatter',data:{datasets:[{label:'measured (knee per repeat)',data:u.points,backgroundColor:'#2563eb',pointRadius:5},
 {label:'USL fit',type:'line',data:u.curve,borderColor:'#dc2626',pointRadius:0,borderWidth:2},
