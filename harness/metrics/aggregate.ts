@@ -8,7 +8,7 @@
  * @example
  * const agg = new Aggregate(2); agg.add(snapFromWorker0); agg.add(snapFromWorker1); // second 0 final
  */
-import { addEncoded, encode, newHistogram, percentileMs, percentilesMs, type Histogram, type Percentiles } from './histogram.ts';
+import { addSparse, encode, newHistogram, percentileMs, percentilesMs, type Histogram, type Percentiles } from './histogram.ts';
 import type { SecondSnapshot } from './snapshot.ts';
 
 export interface EndpointTotals {
@@ -125,9 +125,9 @@ export class Aggregate {
     addCounts(m.failures, s.failures);
     addChecks(m.checks, s.checks);
     addCounts(m.outcomes, s.outcomes);
-    addEncoded(p.latency, s.latency);
-    addEncoded(p.serviceTime, s.serviceTime);
-    addEncoded(p.lag, s.lag);
+    addSparse(p.latency, s.latency);
+    addSparse(p.serviceTime, s.serviceTime);
+    addSparse(p.lag, s.lag);
     for (const [name, e] of Object.entries(s.endpoints)) {
       let pe = p.endpoints.get(name);
       if (pe === undefined) {
@@ -138,8 +138,8 @@ export class Aggregate {
       pe.ok += e.ok;
       pe.failed += e.failed;
       addCounts(pe.status, e.status);
-      addEncoded(pe.latency, e.latency);
-      addEncoded(pe.serviceTime, e.serviceTime);
+      addSparse(pe.latency, e.latency);
+      addSparse(pe.serviceTime, e.serviceTime);
     }
     if (p.reports >= this.workers) return this.flushUpTo(s.t);
     return [];

@@ -8,7 +8,7 @@
  * rec.complete(ep, 200, true, undefined, 12.1, 3.4);
  * post(rec.snapshot(0, inFlight));
  */
-import { encode, newHistogram, toMicros, type Histogram } from './histogram.ts';
+import { newHistogram, toMicros, toSparse, type Histogram } from './histogram.ts';
 import type { SecondSnapshot } from './snapshot.ts';
 
 export class EndpointStats {
@@ -92,7 +92,7 @@ export class Recorder {
     this.lag.recordValue(toMicros(ms));
   }
 
-  /** Encodes and resets the second; the recording structures are reused. */
+  /** Reads out and resets the second; the recording structures are reused. */
   snapshot(t: number, inFlight: number): SecondSnapshot {
     const endpoints: SecondSnapshot['endpoints'] = {};
     for (const e of this.endpoints.values()) {
@@ -102,8 +102,8 @@ export class Recorder {
         ok: e.ok,
         failed: e.failed,
         status: mapToRecord(e.status),
-        latency: encode(e.latency),
-        serviceTime: encode(e.serviceTime),
+        latency: toSparse(e.latency),
+        serviceTime: toSparse(e.serviceTime),
       };
       e.count = e.ok = e.failed = 0;
       e.status.clear();
@@ -125,9 +125,9 @@ export class Recorder {
       failures: mapToRecord(this.failures),
       checks,
       outcomes: mapToRecord(this.outcomes),
-      latency: this.latency.totalCount > 0 ? encode(this.latency) : '',
-      serviceTime: this.serviceTime.totalCount > 0 ? encode(this.serviceTime) : '',
-      lag: this.lag.totalCount > 0 ? encode(this.lag) : '',
+      latency: toSparse(this.latency),
+      serviceTime: toSparse(this.serviceTime),
+      lag: toSparse(this.lag),
       endpoints,
     };
     this.intended = this.started = this.completed = this.ok = this.failed = this.dropped = 0;

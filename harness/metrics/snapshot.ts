@@ -1,19 +1,22 @@
 /**
  * What a worker sends the main thread once per second (and what the main thread merges): the
  * counters and the encoded histograms of one second of one worker. Histograms are recorded into
- * long-lived objects, encoded and reset at the second's end (the snapshot is swapped out, the
- * recording structures are reused), so the hot path allocates nothing per request.
+ * long-lived objects, read out as non-zero buckets and reset at the second's end (the snapshot
+ * is swapped out, the recording structures are reused), so the hot path allocates nothing per
+ * request and the compressed encoding happens on the main thread.
  *
  * A request is attributed to the second in which it completed; an arrival to the second in
  * which it was released.
  */
+import type { SparseHistogram } from './histogram.ts';
+
 export interface EndpointSnapshot {
   count: number;
   ok: number;
   failed: number;
   status: Record<string, number>;
-  latency: string;
-  serviceTime: string;
+  latency: SparseHistogram;
+  serviceTime: SparseHistogram;
 }
 
 export interface SecondSnapshot {
@@ -29,8 +32,8 @@ export interface SecondSnapshot {
   failures: Record<string, number>;
   checks: Record<string, { pass: number; fail: number }>;
   outcomes: Record<string, number>;
-  latency: string;
-  serviceTime: string;
-  lag: string;
+  latency: SparseHistogram;
+  serviceTime: SparseHistogram;
+  lag: SparseHistogram;
   endpoints: Record<string, EndpointSnapshot>;
 }
