@@ -3,6 +3,8 @@ import { runLoad, type LoadOptions } from '../../harness/runner/run-load.ts';
 import { WHOLE } from '../../harness/executors/segment.ts';
 import { percentileMs } from '../../harness/metrics/histogram.ts';
 import { startTarget, type Target } from './targets.ts';
+import { join } from 'node:path';
+import { targetsFor } from '../../harness/runner/execute.ts';
 
 let target: Target | undefined;
 afterEach(async () => {
@@ -70,6 +72,20 @@ describe('load engine', () => {
     expect(r.agg.latency.totalCount).toBe(800);
     expect(target.received()).toBe(800);
     expect(r.agg.seconds.slice(0, 2).map((s) => s.intended)).toEqual([400, 400]);
+  });
+
+  it('runs closed-model (VU) streams as loops until their stop time', async () => {
+    target = await startTarget((_req, res) => res.end('ok'));
+    const r = await runLoad({
+      ...urlLoad(target.url, 1, 1, { workers: 0 }),
+      work: { kind: 'scenario', ref: join(import.meta.dirname, 'fixtures', 'closed-loop.ts'), options: { scale: 1, speed: 1, seed: 1 }, targets: targetsFor(target.url) },
+    });
+    // 3 VUs × 2 s at ~100 ms per iteration, plus 1 VU active from 1 s (ramping 0 → 2 over 2 s)
+    expect(r.agg.intended).toBe(r.agg.completed);
+    expect(r.agg.completed).toBeGreaterThanOrEqual(20);
+    expect(r.agg.completed).toBeLessThanOrEqual(3 * 20 + 10 + 4);
+    expect(r.agg.failed).toBe(0);
+    expect(r.agg.endpoints.get('GET /vu')!.count).toBe(r.agg.completed);
   });
 
   it('classifies transport failures and keeps running', async () => {
