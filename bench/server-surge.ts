@@ -250,3 +250,20 @@ async function overload(t: Target, store: Store, tokens: string[], sustainable: 
   }
 }
 
+export async function run(args: string[]): Promise<void> {
+  const quick = args.includes('--quick');
+  const peakS = quick ? 15 : 60;
+  const overS = quick ? 15 : 30;
+  const stores: Store[] = args.includes('--sqlite-only') ? ['sqlite'] : args.includes('--postgres-only') ? ['postgres'] : ['sqlite', 'postgres'];
+  if (args.includes('--admission-off')) extraEnv = { PICCO_ADMISSION: 'off' };
+  const ci = args.indexOf('--connections');
+  runFlags = ['--connections', ci >= 0 ? (args[ci + 1] ?? '256') : '256'];
+  out(`  engine: picco run (open model, ${runFlags.join(' ')}); SQLite server on core ${TARGET_CPU}, engine on core ${GEN_CPU}; PostgreSQL unpinned;`
+    + ` admission ${extraEnv['PICCO_ADMISSION'] === 'off' ? 'OFF' : 'on'}`);
+  for (const store of stores) await measure(store, peakS, overS, quick ? 6 : 10);
+}
+
+// `npx tsx bench/server-surge.ts [--quick]` runs this section alone.
+if (process.argv[1] !== undefined && process.argv[1].endsWith('server-surge.ts')) {
+  await run(process.argv.slice(2));
+}

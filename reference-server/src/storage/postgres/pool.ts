@@ -16,14 +16,14 @@ import pg from 'pg';
 pg.types.setTypeParser(20, (v: string) => Number(v));
 
 export interface PoolOptions {
-  /** Connections per process. Default 16. */
+  /** Connections per process. Default 8 (PICCO_PG_POOL): on 2 cores shared with PostgreSQL, more connections measured slower. */
   max?: number;
 }
 
 export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
-    max: opts.max ?? 16,
+    max: opts.max ?? Number(process.env["PICCO_PG_POOL"] ?? 8),
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 10_000,
     // Statements never outlive the client's 16 s; a stuck lock fails the request instead.

@@ -23,7 +23,7 @@ import { walletOps } from './wallets.ts';
 
 export interface PostgresOptions {
   url: string;
-  /** Pool size per process. Default 16. */
+  /** Pool size per process. Default 8 (PICCO_PG_POOL). */
   poolSize?: number;
 }
 
