@@ -8,6 +8,7 @@
  * `npm run bench -- engine [--quick]` (--quick: shorter probes, 10 s accuracy run).
  */
 import { maxSustained, runPicco, runWrk, startNginx } from './lib.ts';
+import { pinnedOpenBare } from './transport.ts';
 
 const out = (s: string): void => {
   process.stdout.write(s + '\n');
@@ -30,6 +31,13 @@ export async function run(args: string[]): Promise<void> {
     if (wrk.usPerRequest > 0 && picco.usPerRequest > 0) {
       out(`  CPU-per-request ratio (wrk µs / picco µs, less sensitive to neighbours): ${(wrk.usPerRequest / picco.usPerRequest).toFixed(2)} without pipelining, ${(wrk.usPerRequest / Math.max(piped.usPerRequest, 1e-9)).toFixed(2)} with`);
     }
+
+    // What the engine adds over undici itself, at one rate, as CPU per request (noise-tolerant).
+    const atRate = Math.max(2000, Math.round(Math.min(15_000, wrk.rate * 0.15) / 1000) * 1000);
+    const bare = await pinnedOpenBare(url, atRate, 5);
+    const eng = await runPicco(url, atRate, 5, ['--max-lag', '100000']);
+    const engUs = (eng.summary.generator as unknown as { cpuUsPerRequest: number }).cpuUsPerRequest;
+    out(`  at ${atRate} rps: bare undici open-model loop ${bare.toFixed(2)} µs CPU/request, picco ${engUs} µs (${((engUs / bare - 1) * 100).toFixed(0)} % engine overhead: scheduling, both latencies, HDR, per-second snapshots); wrk ${wrk.usPerRequest} µs`);
 
     const seconds = quick ? 10 : 30;
     const rate = 8000;

@@ -57,6 +57,54 @@ async function closedLoopDispatch(url: string, inFlight: number, seconds: number
   return n / seconds;
 }
 
+/**
+ * The floor under the engine: an open-model loop with nothing but undici (1 ms batches, the
+ * same dispatch and handler interface, no metrics). Returns CPU µs per request at `rate`.
+ */
+export async function openBare(url: string, rate: number, seconds: number): Promise<number> {
+  const pool = new Pool(url, { connections: 64 });
+  const opts: Dispatcher.DispatchOptions = { path: '/', method: 'GET', headers: [], blocking: false };
+  let done = 0;
+  const h: Dispatcher.DispatchHandler = { onConnect() {}, onHeaders: () => true, onData: () => true, onComplete: () => void done++, onError: () => void done++ };
+  for (let i = 0; i < 1000; i++) pool.dispatch(opts, h);
+  while (done < 1000) await new Promise((r) => setTimeout(r, 10));
+  done = 0;
+  let sent = 0;
+  const total = Math.round(rate * seconds);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await new Promise<void>((resolve) => {
+    const tick = (): void => {
+      const t = performance.now() - t0;
+      while (sent < total && (sent * 1000) / rate <= t) {
+        pool.dispatch(opts, h);
+        sent++;
+      }
+      if (sent >= total) {
+        const wait = (): void => void (done >= total ? resolve() : setTimeout(wait, 5));
+        wait();
+        return;
+      }
+      setTimeout(tick, 1);
+    };
+    tick();
+  });
+  const c = process.cpuUsage(cpu0);
+  await pool.close();
+  return (c.user + c.system) / total;
+}
+
+/** `openBare` in a child pinned to the generator core. */
+export function pinnedOpenBare(url: string, rate: number, seconds: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const self = fileURLToPath(import.meta.url);
+    const child = spawn('taskset', ['-c', String(GEN_CPU), process.execPath, '--import', 'tsx', self, 'open-bare', url, String(rate), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('close', (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error('open-bare failed'))));
+  });
+}
+
 /** Runs one measurement in a child pinned to the generator core: rate and CPU µs per request. */
 function pinned(kind: string, url: string): Promise<{ rate: number; us: number }> {
   return new Promise((resolve, reject) => {
@@ -104,7 +152,11 @@ export async function run(args: string[] = []): Promise<void> {
 
 // Child mode: `node --import tsx bench/transport.ts <kind> <url>` prints one rate.
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] !== undefined) {
-  const [kind, url] = process.argv.slice(2) as [string, string];
+  const [kind, url, a, b] = process.argv.slice(2) as [string, string, string?, string?];
+  if (kind === 'open-bare') {
+    process.stdout.write(`${(await openBare(url, Number(a), Number(b))).toFixed(2)}\n`);
+    process.exit(0);
+  }
   const cpu0 = process.cpuUsage();
   const rate = kind === 'request' ? await closedLoopRequest(url, 64, SECONDS) : await closedLoopDispatch(url, 64, SECONDS, kind === 'dispatch-p4' ? 4 : 1, kind !== 'dispatch-new');
   const cpu = process.cpuUsage(cpu0);
