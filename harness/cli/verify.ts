@@ -178,12 +178,20 @@ export async function run(argv: string[]): Promise<number> {
 async function firstUnreachable(t: Targets, single: boolean): Promise<string | undefined> {
   const { request } = await import('undici');
   for (const [flag, url] of [['--target-io', t.io], ['--target-pm', t.pm], ['--target-bpd', t.bpd]] as const) {
-    try {
-      const r = await request(url, { method: 'GET', headersTimeout: 10_000, bodyTimeout: 10_000 });
-      await r.body.dump();
-    } catch (err) {
-      return `${single ? '--target' : flag} ${url} cannot be reached (${(err as { code?: string }).code ?? (err as Error).message})`;
+    let last: unknown;
+    // Three tries on fresh connections: a pooled keep-alive socket the server just closed is not "unreachable".
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const r = await request(url, { method: 'GET', headers: { connection: 'close' }, headersTimeout: 10_000, bodyTimeout: 10_000, reset: true });
+        await r.body.dump();
+        last = undefined;
+        break;
+      } catch (err) {
+        last = err;
+        await new Promise((res) => setTimeout(res, 200));
+      }
     }
+    if (last !== undefined) return `${single ? '--target' : flag} ${url} cannot be reached (${(last as { code?: string }).code ?? (last as Error).message})`;
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 /** Runs `picco verify` in-process against a target and reads its summary.json. */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../harness/cli/main.ts';
@@ -19,7 +19,19 @@ export const LOAD = ['--load-scenarios', 'test/verify/fixtures/light-load.ts', '
 export async function verify(target: Target, extra: string[] = []): Promise<{ code: number; summary: VerifySummary; out: string }> {
   const out = mkdtempSync(join(tmpdir(), 'picco-verify-out-'));
   // A later --seed in `extra` wins (parseArgs keeps the last value).
-  const code = await main(['verify', '--target', target.url, '--out', out, '--quiet', '--seed', '4242', ...extra]);
+  const errors: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    errors.push(String(chunk));
+    return write(chunk, ...rest);
+  }) as typeof process.stderr.write;
+  let code: number;
+  try {
+    code = await main(['verify', '--target', target.url, '--out', out, '--quiet', '--seed', '4242', ...extra]);
+  } finally {
+    process.stderr.write = write;
+  }
+  if (!existsSync(join(out, 'summary.json'))) throw new Error(`picco verify exited ${code} without a summary: ${errors.join('')}`);
   const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as VerifySummary;
   return { code, summary, out };
 }
