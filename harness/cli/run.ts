@@ -6,6 +6,7 @@
  *
  *   --connections N [64]   --pipelining N [1]   --in-flight-cap N [10000]   --timeout D [16s]
  *   --workers N [1] (worker threads; 0 = on the main thread)   --arrivals uniform|poisson [uniform]
+ *   --stages D:R,... (with --url: ramp from --rate [0] through each stage, instead of --duration)
  *   --max-lag MS [25]   --max-dropped RATIO [0.01]   --report   --run-id ID
  *   --warmup N [min(5000, max(200, 20 × connections × pipelining))]: unrecorded requests before
  *   the clock starts (--url runs only), so connection setup and JIT warm-up are not measured
@@ -17,14 +18,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { parseFlags, Problems, UsageError } from './usage.ts';
+import { parseDuration, parseFlags, Problems, UsageError } from './usage.ts';
 import { parseSegment, WHOLE, type Segment } from '../executors/segment.ts';
 import { loadSloFile, parseSloList, SloFileError } from '../thresholds/load.ts';
 import type { Slo } from '../thresholds/parse.ts';
 import { executeRun, targetsFor, type RunConfig } from '../runner/execute.ts';
 import { loadExtensionHooks } from '../runner/hooks.ts';
 import { loadScenario, ScenarioNotFound } from '../runner/scenario-loader.ts';
-import type { Targets } from '../scenario/types.ts';
+import type { ExecutorConfig, Stage, Targets } from '../scenario/types.ts';
 
 export const RUN_FLAGS = {
   target: { type: 'string' },
@@ -48,6 +49,7 @@ export const RUN_FLAGS = {
   header: { type: 'string', multiple: true },
   rate: { type: 'string' },
   arrivals: { type: 'string' },
+  stages: { type: 'string' },
   connections: { type: 'string' },
   pipelining: { type: 'string' },
   'in-flight-cap': { type: 'string' },
@@ -70,6 +72,22 @@ export function normalizeOptionalPort(argv: string[]): string[] {
     else out.push(a);
   }
   return out;
+}
+
+/**
+ * `--stages 30s:1000,1m:1000,30s:0` (k6's duration:target): a ramping arrival rate for `--url`
+ * runs, starting from `--rate` (default 0). Undefined when malformed.
+ */
+export function parseStages(text: string): Stage[] | undefined {
+  const out: Stage[] = [];
+  for (const part of text.split(',')) {
+    const m = /^\s*([^:]+):\s*(\d+(?:\.\d+)?)\s*$/.exec(part);
+    if (m === null) return undefined;
+    const d = parseDuration(m[1]!.trim());
+    if (d === undefined || d <= 0) return undefined;
+    out.push({ durationS: d, target: Number(m[2]) });
+  }
+  return out.length > 0 ? out : undefined;
 }
 
 export function newRunId(): string {
@@ -147,9 +165,16 @@ export async function run(argv: string[]): Promise<number> {
   const method = (f.method ?? 'GET').toUpperCase();
   const headers: Record<string, string> = {};
   let body: Buffer | undefined;
+  let stages: Stage[] | undefined;
   if (adHoc) {
-    if (f.rate === undefined) p.add('--url needs --rate R (arrivals per second)');
-    if (f.duration === undefined) p.add('--url needs --duration D (e.g. 30s)');
+    if (f.stages !== undefined) {
+      stages = parseStages(f.stages);
+      if (stages === undefined) p.add(`--stages '${f.stages}' must read DURATION:RATE,... (e.g. 30s:1000,1m:1000,30s:0)`);
+      if (f.duration !== undefined) p.add('give either --stages or --duration with --url, not both');
+    } else {
+      if (f.rate === undefined) p.add('--url needs --rate R (arrivals per second) or --stages');
+      if (f.duration === undefined) p.add('--url needs --duration D (e.g. 30s)');
+    }
     if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].includes(method)) p.add(`--method '${f.method}' is not an HTTP method`);
     for (const h of f.header ?? []) {
       const i = h.indexOf(':');
@@ -164,7 +189,7 @@ export async function run(argv: string[]): Promise<number> {
       }
     }
   } else {
-    for (const flag of ['rate', 'method', 'body', 'header'] as const) if (f[flag] !== undefined) p.add(`--${flag} only applies with --url`);
+    for (const flag of ['rate', 'method', 'body', 'header', 'stages'] as const) if (f[flag] !== undefined) p.add(`--${flag} only applies with --url`);
   }
   if (scenarioRef !== undefined) {
     try {
@@ -211,7 +236,9 @@ export async function run(argv: string[]): Promise<number> {
           method,
           headers,
           ...(body !== undefined ? { body } : {}),
-          executor: { type: 'constant-arrival-rate', rate: rate!, durationS: durationS!, arrivals: arrivals as 'uniform' | 'poisson' },
+          executor: (stages !== undefined
+            ? { type: 'ramping-arrival-rate', startRate: rate ?? 0, stages, arrivals: arrivals as 'uniform' | 'poisson' }
+            : { type: 'constant-arrival-rate', rate: rate!, durationS: durationS!, arrivals: arrivals as 'uniform' | 'poisson' }) satisfies ExecutorConfig,
         }
       : {
           kind: 'scenario',

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTarget, type Target } from './targets.ts';
+import { parseStages } from '../../harness/cli/run.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'picco.js');
 
@@ -94,6 +95,19 @@ describe('picco run features', () => {
     expect(s.aborted).toBe(true);
     expect(s.requests.intended).toBeLessThan(500);
     expect(s.config.abortedBy).toEqual(['http_req_duration: p(50)<0.001']);
+  });
+
+  it('ramps an ad hoc run through --stages', async () => {
+    expect(parseStages('30s:1000,1m:1000, 30s:0')).toEqual([{ durationS: 30, target: 1000 }, { durationS: 60, target: 1000 }, { durationS: 30, target: 0 }]);
+    expect(parseStages('30s')).toBeUndefined();
+    expect(parseStages('x:1')).toBeUndefined();
+    const out = join(dir, 'stages');
+    const r = await picco(['run', '--url', `${fast.url}/ramp`, '--stages', '1s:100,1s:100', '--out', out, '--quiet', ...LAX]);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(s.requests.intended).toBe(150); // 0 → 100/s over 1 s (50), then 100/s for 1 s
+    const series = readFileSync(join(out, 'series.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(series.slice(0, 2).map((l: { intended: number }) => l.intended)).toEqual([50, 100]);
   });
 
   it('splits a run into --segment shares whose union is the whole schedule', async () => {
