@@ -4,7 +4,9 @@
  * across workers. Every request uses its own connection, so the cluster's round robin spreads
  * them over both processes.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStorage, type PostgresStorage } from '../../reference-server/src/storage/postgres/postgres-storage.ts';
@@ -28,6 +30,15 @@ afterAll(async () => {
 
 /** A fresh connection per request: with node:cluster round robin, consecutive connections land on different workers. */
 const fresh = () => new Agent({ connections: 1, pipelining: 0 });
+
+describe('picco serve --workers', () => {
+  it('exits 2 naming the flag when N > 1 workers would share the embedded SQLite store', () => {
+    const r = spawnSync(process.execPath, [fileURLToPath(new URL('../../bin/picco.js', import.meta.url)), 'serve', '--port', '0', '--workers', '2',
+      '--db', 'sqlite:unused.sqlite'], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--workers 2 needs --db postgres:\/\//);
+  });
+});
 
 describe('two workers, one database', () => {
   it('serves from two worker processes, each with its own connections', async () => {
