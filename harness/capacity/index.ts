@@ -64,6 +64,19 @@ export function uslAnswers(measurements: UslMeasurement[]): { usl: UslAnswer[]; 
   return { usl };
 }
 
+/**
+ * The USL input a knee search yields: one measurement per repeat that held at the knee, but only
+ * when the knee is bracketed (some higher scale did not hold). A search that ran out of scales
+ * while everything held found a lower bound, which would bend the fit if taken for a knee.
+ */
+export function kneeMeasurements(knee: KneeResult, workers: number, source: string): UslMeasurement[] {
+  const bracketed = knee.knee !== null && knee.results.some((r) => r.rate > knee.knee! && (r.verdict === 'mixed' || r.verdict === 'fails'));
+  if (!bracketed) return [];
+  return knee.trials
+    .filter((t) => t.rate === knee.knee && t.pass)
+    .map((t) => ({ workers, cardAdditionsPerS: t.figures?.['cardAdditionsPerS'] ?? 0, opsPerS: t.figures?.['opsPerS'] ?? 0, source }));
+}
+
 function line(r: RateResult): string {
   const f = r.figures;
   const v = (k: string, d = 0) => (f[k] ? f[k].mean.toFixed(d) : 'n/a');
@@ -106,15 +119,15 @@ export async function runCapacity(o: CapacityOptions): Promise<{ report: Capacit
   }
   let measurements: UslMeasurement[] = [];
   if (o.usl !== undefined) {
-    const atKnee = knee?.knee != null ? knee.trials.filter((t) => t.rate === knee!.knee && t.pass) : [];
-    const add = atKnee.map((t) => ({
-      workers: o.workers, cardAdditionsPerS: t.figures?.['cardAdditionsPerS'] ?? 0, opsPerS: t.figures?.['opsPerS'] ?? 0,
-      source: `picco capacity ${o.scenario} ${new Date().toISOString()}`,
-    }));
+    const add = knee !== null ? kneeMeasurements(knee, o.workers, `picco capacity ${o.scenario} ${new Date().toISOString()}`) : [];
+    if (knee !== null && knee.knee !== null && add.length === 0) {
+      log(`not added to ${o.usl}: no scale above ${knee.knee} failed, so it is a lower bound, not a knee (raise --max-rates or --max-scale)`);
+    }
     measurements = add.length > 0 ? appendUslFile(o.usl, add) : readUslFile(o.usl);
   }
   const { usl, note } = o.usl !== undefined ? uslAnswers(measurements) : { usl: [], note: 'No --usl FILE given: scale-out not projected.' };
   for (const u of usl) {
+    if (u.fit.r2 < 0.8) log(`USL ${u.label}: R2 ${u.fit.r2.toFixed(3)}: the fit explains little of the measurements (noise, or a box too small for the worker counts); do not plan from it`);
     log(`USL ${u.label}: lambda ${u.fit.lambda.toFixed(1)} sigma ${u.fit.sigma.toFixed(4)} kappa ${u.fit.kappa.toExponential(2)} R2 ${u.fit.r2.toFixed(3)} → ${u.projection.target}: ${u.projection.instances ?? 'unreachable'} instances (90%: ${u.projection.p5 ?? 'unreachable'}–${u.projection.p95 ?? 'unreachable'})`);
   }
   if (note) log(note);

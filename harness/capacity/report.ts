@@ -77,7 +77,9 @@ export function renderCapacityMd(r: CapacityReport): string {
   if (r.usl.length === 0) L.push(r.uslNote ?? 'No USL fit: measure at 3 or more worker counts (`--workers N --usl FILE`).');
   for (const u of r.usl) {
     L.push(`**${u.label}**: λ = ${f1(u.fit.lambda)}/s per instance, σ = ${u.fit.sigma.toFixed(4)} (contention), κ = ${u.fit.kappa.toExponential(2)} (coherency), R² = ${u.fit.r2.toFixed(3)} over ${u.fit.points} measurements; ${peakText(u.fit)}.`);
-    L.push(answerLine(u), '');
+    L.push(answerLine(u));
+    if (u.fit.r2 < 0.8) L.push(`- ⚠️ R² ${u.fit.r2.toFixed(3)}: the fit explains little of the measurements (noise, or a machine too small for these worker counts). Do not plan from it; measure again on dedicated hardware.`);
+    L.push('');
   }
   if (r.uslNote && r.usl.length > 0) L.push(r.uslNote, '');
   return L.join('\n') + '\n';

@@ -128,3 +128,18 @@ describe('capacity figures', () => {
     expect(figuresOf(summary)['cardAdditionsPerS']).toBe(60);
   });
 });
+
+describe('USL input from a knee search', () => {
+  it('adds the repeats that held at a bracketed knee, and nothing for a lower bound', async () => {
+    const { kneeMeasurements } = await import('../../harness/capacity/index.ts');
+    const bracketed = await findKnee({ start: 1, max: 64, repeats: 2, measure: async (rate) => ({ pass: rate <= 8, figures: { cardAdditionsPerS: rate * 10, opsPerS: rate * 20 } }) });
+    const m = kneeMeasurements(bracketed, 2, 'test');
+    expect(m).toEqual([
+      { workers: 2, cardAdditionsPerS: 80, opsPerS: 160, source: 'test' },
+      { workers: 2, cardAdditionsPerS: 80, opsPerS: 160, source: 'test' },
+    ]);
+    const capped = await findKnee({ start: 1, max: 64, repeats: 2, maxRates: 3, measure: async () => ({ pass: true, figures: { cardAdditionsPerS: 1, opsPerS: 1 } }) });
+    expect(capped.knee).toBe(4);
+    expect(kneeMeasurements(capped, 2, 'test')).toEqual([]);
+  });
+});
