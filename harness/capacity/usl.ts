@@ -114,7 +114,8 @@ export function fitUsl(points: Point[]): UslFit {
   const { lambda, sse: residual } = bestLambda(points, sigma, kappa);
   const mean = points.reduce((a, p) => a + p.x, 0) / points.length;
   const tss = points.reduce((a, p) => a + (p.x - mean) ** 2, 0);
-  const peakN = kappa > 0 ? Math.sqrt((1 - sigma) / kappa) : Infinity;
+  // With σ = 1 (all serial) the curve is flat-to-falling from N = 1: the peak is one instance.
+  const peakN = kappa > 0 ? Math.max(1, Math.sqrt((1 - sigma) / kappa)) : Infinity;
   const peakX = Number.isFinite(peakN) ? uslX(peakN, { lambda, sigma, kappa }) : Infinity;
   return { lambda, sigma, kappa, r2: tss > 0 ? 1 - residual / tss : 1, rmse: Math.sqrt(residual / points.length), points: points.length, peakN, peakX };
 }

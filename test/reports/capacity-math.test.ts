@@ -143,3 +143,12 @@ describe('USL input from a knee search', () => {
     expect(kneeMeasurements(capped, 2, 'test')).toEqual([]);
   });
 });
+
+describe('USL edge cases', () => {
+  it('puts the peak at one instance when adding instances only hurts', () => {
+    const f = fitUsl([{ n: 1, x: 500 }, { n: 2, x: 300 }, { n: 3, x: 200 }, { n: 3, x: 210 }]);
+    expect(f.peakN).toBe(1);
+    expect(f.peakX).toBeCloseTo(f.lambda, 6);
+    expect(instancesFor(f, 8000)).toBeNull();
+  });
+});
