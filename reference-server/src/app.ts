@@ -84,6 +84,7 @@ export async function createApp(deps: AppDeps): Promise<ReferenceApp> {
     if (err instanceof ApiError) e = err;
     else if (err instanceof DownstreamError) e = new ApiError(err.kind === 'timeout' ? 'downstream.timeout' : 'downstream.unavailable', `${err.service}: ${err.kind}`);
     else if (err instanceof StorageFailure && err.injected) e = new ApiError('downstream.unavailable', 'injected storage failure');
+    else if (err instanceof StorageFailure) e = new ApiError('downstream.unavailable', 'the database is unavailable');
     else {
       e = new ApiError('internal.error');
       log?.(JSON.stringify({ t: new Date().toISOString(), level: 'error', error: err instanceof Error ? err.name : 'unknown',

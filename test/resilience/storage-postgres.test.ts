@@ -56,3 +56,14 @@ describe('postgres storage: what only PostgreSQL adds', () => {
     await b.close();
   });
 });
+
+describe('postgres storage when the database is not there', () => {
+  it('fails with a StorageFailure (503 downstream.unavailable), not a raw driver error (500)', async () => {
+    const { createPool } = await import('../../reference-server/src/storage/postgres/pool.ts');
+    const { StorageFailure } = await import('../../reference-server/src/storage/storage.ts');
+    // A port nothing listens on: ECONNREFUSED.
+    const pool = createPool('postgres://postgres@127.0.0.1:1/none', { max: 1 });
+    await expect(pool.query('SELECT 1')).rejects.toBeInstanceOf(StorageFailure);
+    await pool.end();
+  });
+});

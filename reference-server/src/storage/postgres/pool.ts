@@ -11,6 +11,7 @@
  * const v = await tx(pool, async (c) => (await c.query('SELECT 1')).rows);
  */
 import pg from 'pg';
+import { StorageFailure } from '../storage.ts';
 
 // BIGINT (int8) ids and counters fit in a double for any realistic run; parse them as numbers.
 pg.types.setTypeParser(20, (v: string) => Number(v));
@@ -34,7 +35,34 @@ export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  // PostgreSQL unreachable, full or shutting down is an outage of a dependency, not a bug: it
+  // becomes a StorageFailure, which the app answers 503 downstream.unavailable instead of 500.
+  const query = pool.query.bind(pool) as (...a: unknown[]) => Promise<unknown>;
+  const connect = pool.connect.bind(pool) as (...a: unknown[]) => Promise<pg.PoolClient> | undefined;
+  (pool as unknown as { query: unknown }).query = (...a: unknown[]) => query(...a).catch(rethrowUnavailable);
+  // pg's own query() calls connect(callback): only the promise form is wrapped.
+  (pool as unknown as { connect: unknown }).connect = (...a: unknown[]) =>
+    a.length > 0 ? connect(...a) : connect()!.catch(rethrowUnavailable);
   return pool;
+}
+
+const UNAVAILABLE = new Set(['53300', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT']);
+
+/** True for errors that mean "the database is not there right now" (SQLSTATE classes 08, 53300, 57P0x; socket errors). */
+export function isUnavailable(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && UNAVAILABLE.has(code)) return true;
+  const msg = (err as { message?: unknown }).message;
+  return typeof msg === 'string' && /timeout exceeded when trying to connect|Connection terminated/i.test(msg);
+}
+
+export function rethrowUnavailable(err: unknown): never {
+  if (isUnavailable(err)) {
+    const code = (err as { code?: unknown }).code;
+    throw new StorageFailure(`database unavailable${typeof code === 'string' ? ` (${code})` : ''}`);
+  }
+  throw err;
 }
 
 export async function tx<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -46,7 +74,7 @@ export async function tx<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>)
     return v;
   } catch (err) {
     await c.query('ROLLBACK').catch(() => undefined);
-    throw err;
+    return rethrowUnavailable(err);
   } finally {
     c.release();
   }
