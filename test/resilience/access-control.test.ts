@@ -154,7 +154,7 @@ describe('limits', () => {
 
   it('limits the write rate per token with 429 and Retry-After', async () => {
     const c = await login(srv.url, 81_003);
-    const rs = await Promise.all(Array.from({ length: 40 }, (_, i) => c.pm('POST', '/v1/wallet/cc', cardBody(panFor(81_003, i % 16)))));
+    const rs = await Promise.all(Array.from({ length: 60 }, (_, i) => c.pm('POST', '/v1/wallet/cc', cardBody(panFor(81_003, i % 16)))));
     const limited = rs.filter((r) => r.status === 429);
     expect(limited.length).toBeGreaterThan(0);
     expect(limited[0]?.headers['retry-after']).toBe('1');
