@@ -25,7 +25,8 @@ const IBAN_A = 'IT60X0542811101000000123456';
 const TRX_ID = `trx-${randomBytes(4).toString('hex')}`;
 
 beforeAll(async () => {
-  srv = await startServer(['--db', `sqlite:${file}`]);
+  // Admission off: this suite is about who may touch what, not load shedding (503) on a busy box.
+  srv = await startServer(['--db', `sqlite:${file}`], { PICCO_ADMISSION: 'off' });
   store = openSqliteStorage({ path: file });
   a = await login(srv.url, 81_001);
   b = await login(srv.url, 81_002);
