@@ -2,10 +2,10 @@
 # Regenerates reports/examples/: a compressed 7 December surge run (update-reenroll) against the
 # reference server, scraped by Prometheus, reported with the server-side view, and screenshotted
 # in headless Chromium. Everything on loopback, temp dirs, processes stopped at the end.
-#   reports/make-example.sh [SCALE] [SPEED]      (defaults 0.0005 and 600: ~150 s, peak ~1,000 arrivals/s)
+#   reports/make-example.sh [SCALE] [SPEED]      (defaults 0.0015 and 600: ~160 s, surge ~5,800 arrivals/s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SCALE=${1:-0.0005}
+SCALE=${1:-0.0015}
 SPEED=${2:-600}
 TMP=$(mktemp -d)
 PIDS=()
