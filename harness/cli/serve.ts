@@ -1,16 +1,27 @@
 /**
  * `picco serve [--port 8080] [--host 127.0.0.1] [--db sqlite:PATH | postgres://URL] [--workers N]
- * [--faults FILE] [--log]`: runs the reference server until SIGTERM/SIGINT. When ready it prints
- * exactly one line on stdout, `picco serve listening on http://127.0.0.1:<port>` (the engine parses
- * it; `--port 0` picks a free port). Bad flags and a bad faults file exit 2 naming the flag or the
+ * [--faults FILE] [--clock INSTANT | fixed:INSTANT] [--log]`: runs the reference server until
+ * SIGTERM/SIGINT. When ready it prints exactly one line on stdout,
+ * `picco serve listening on http://127.0.0.1:<port>` (the engine parses it; `--port 0` picks a
+ * free port). Bad flags and a bad faults file exit 2 naming the flag or the
  * file. `--workers N` (N > 1) needs `--db postgres://`: a node:cluster primary forks N workers
  * sharing the port (reference-server/src/cluster/primary.ts).
  *
+ * `--clock 2020-12-08T10:00:00Z` sets the server's clock (default: the system clock): it starts
+ * at that instant and runs at real speed; `fixed:INSTANT` stops it there. Award periods,
+ * activation dates and token expiry follow it, so the December 2020 cashback rules can be
+ * exercised today (`picco verify`'s cashback-totals check needs a clock inside 8-31 Dec 2020).
+ * Under `--workers` every worker is anchored to the primary's start, so they all read one time.
+ *
  * @example
  * picco serve --port 0 --db sqlite:/tmp/picco.db --faults faults/dec-8.json
+ * picco serve --port 0 --clock 2020-12-08T10:00:00Z
  */
 import { readFileSync } from 'node:fs';
 import { EXIT, Problems, UsageError, parseFlags } from './usage.ts';
+
+/** The real time (epoch ms) a running `--clock` is anchored to, passed from the primary to its workers. */
+const CLOCK_ANCHOR_ENV = 'PICCO_CLOCK_ANCHOR_MS';
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(argv, {
@@ -19,11 +30,12 @@ export async function run(argv: string[]): Promise<number> {
     db: { type: 'string' },
     workers: { type: 'string' },
     faults: { type: 'string' },
+    clock: { type: 'string' },
     log: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) {
-    process.stdout.write('usage: picco serve [--port 8080] [--host 127.0.0.1] [--db sqlite:PATH | postgres://URL] [--workers N] [--faults FILE] [--log]\n');
+    process.stdout.write('usage: picco serve [--port 8080] [--host 127.0.0.1] [--db sqlite:PATH | postgres://URL] [--workers N] [--faults FILE] [--clock INSTANT | fixed:INSTANT] [--log]\n');
     return EXIT.pass;
   }
   const problems = new Problems();
@@ -49,16 +61,31 @@ export async function run(argv: string[]): Promise<number> {
       problems.add(msg);
     }
   }
+  const cluster = (await import('node:cluster')).default;
+  // A forked worker takes the primary's anchor, so a running clock reads the same in every worker.
+  const inherited = cluster.isWorker ? Number(process.env[CLOCK_ANCHOR_ENV]) : NaN;
+  const clockAnchor = Number.isFinite(inherited) && inherited > 0 ? inherited : Date.now();
+  let clock;
+  if (values.clock !== undefined) {
+    const { parseClock } = await import('../../reference-server/src/config.ts');
+    clock = parseClock(values.clock, clockAnchor);
+    if (clock === undefined) {
+      problems.add(`--clock '${values.clock}' is not an instant: write an ISO 8601 time with a zone (2020-12-08T10:00:00Z), a date (2020-12-08), or fixed:INSTANT to stop the clock there`);
+    }
+  }
   problems.throwIfAny();
   // --workers N: this process supervises N forked copies of itself (node:cluster) and prints the ready line.
-  const cluster = (await import('node:cluster')).default;
-  if (workers > 1 && cluster.isPrimary) return runPrimary({ workers, host });
+  if (workers > 1 && cluster.isPrimary) {
+    process.env[CLOCK_ANCHOR_ENV] = String(clockAnchor); // cluster.fork passes it on
+    return runPrimary({ workers, host });
+  }
 
   const { startServer } = await import('../../reference-server/src/main.ts');
   let server;
   try {
     server = await startServer({
       port, host, ...(db !== undefined ? { db } : {}), ...(faults !== undefined ? { faults } : {}),
+      ...(clock !== undefined ? { clock } : {}),
       ...(values.log === true ? { log: (line: string) => process.stderr.write(`${line}\n`) } : {}),
     });
   } catch (err) {

@@ -5,7 +5,7 @@
  * or the same card would get two hpans).
  */
 import { randomBytes } from 'node:crypto';
-import type { RandomSource, ServerConfig } from './context.ts';
+import type { Clock, RandomSource, ServerConfig } from './context.ts';
 
 export const DEFAULT_TEST_PASSWORD = 'picco-test';
 export const DEFAULT_SALT = 'picco-hpan-salt';
@@ -33,3 +33,30 @@ export const systemRandom: RandomSource = {
   float: () => Math.random(),
   bytes: (n) => randomBytes(n),
 };
+
+const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/**
+ * The server's clock from `picco serve --clock`. `INSTANT` starts it at INSTANT and lets it run
+ * at real speed: sessions expire, the day turns at midnight, as in December 2020. `fixed:INSTANT`
+ * stops it there: every request sees the same instant (nothing ever expires). INSTANT is ISO 8601
+ * with a zone (`2020-12-08T10:00:00Z`, `2020-12-08T11:00:00+01:00`) or a date (midnight UTC).
+ * `startedAtMs` anchors a running clock: the real time INSTANT corresponds to (default now;
+ * `--workers` passes the primary's, so every worker reads the same time). Returns undefined for
+ * a value it cannot read. Idempotency leases and rate-limit windows keep real time: they measure
+ * durations, not dates.
+ *
+ * @example
+ * parseClock('2020-12-08T10:00:00Z')!.now() // 2020-12-08T10:00:00.000Z, a second later :01
+ * parseClock('fixed:2020-12-08')!.now()     // always 2020-12-08T00:00:00.000Z
+ */
+export function parseClock(value: string, startedAtMs: number = Date.now()): Clock | undefined {
+  const fixed = value.startsWith('fixed:');
+  const text = fixed ? value.slice('fixed:'.length) : value;
+  if (!INSTANT.test(text)) return undefined;
+  const at = Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text);
+  if (!Number.isFinite(at)) return undefined;
+  if (fixed) return { now: () => new Date(at) };
+  const offset = at - startedAtMs;
+  return { now: () => new Date(Date.now() + offset) };
+}

@@ -34,7 +34,7 @@ export interface StartOptions {
   config?: Partial<ServerConfig>;
   /** One JSON line per request (off when omitted). */
   log?: (line: string) => void;
-  /** The app's clock (default: the system clock); tests replay December 2020 with it. */
+  /** The app's clock (default: the system clock); `picco serve --clock` and tests replay December 2020 with it. */
   clock?: Clock;
   /** Source of PICCO_ADMISSION / PICCO_RATE_LIMIT_* instead of process.env (tests, benchmarks). */
   resilienceEnv?: NodeJS.ProcessEnv;
@@ -57,8 +57,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   }
   const storage = await createStorage(db);
   const config = defaultConfig({ ...opts.config, ...(opts.faults !== undefined ? { faults: opts.faults } : {}) });
+  const clock = opts.clock ?? { now: () => new Date() };
   const reference = await createApp({
-    storage, clock: opts.clock ?? { now: () => new Date() }, random: systemRandom, registry: new Registry(), config,
+    storage, clock, random: systemRandom, registry: new Registry(), config,
     ...(opts.log !== undefined ? { log: opts.log } : {}),
     ...(opts.resilienceEnv !== undefined ? { resilience: { env: opts.resilienceEnv } } : {}),
   });
@@ -70,7 +71,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   });
   server.keepAliveTimeout = 65_000;
   const port = (server.address() as AddressInfo).port;
-  const purge = setInterval(() => { storage.purgeExpired(new Date()).catch(() => undefined); }, 60_000);
+  // Expiry is judged by the app's clock: tokens minted at a --clock instant expire by that clock.
+  const purge = setInterval(() => { storage.purgeExpired(clock.now()).catch(() => undefined); }, 60_000);
   purge.unref();
   let closing: Promise<void> | undefined;
   return {

@@ -8,8 +8,10 @@
  * nothing is paid (read from picco's award readout when the backend offers it).
  *
  * The dates follow the backend's clock: transactions are dated after the activation date the
- * backend returns, inside the award period holding those days. A backend whose clock is past
- * every period cannot exercise the rules, and the check says so (skipped), not passed.
+ * backend returns, inside the award period holding the next day (or, when the clock is before
+ * every period, e.g. on 1 Dec 2020 when enrolment opened, in the first period to come). A
+ * backend whose clock is past every period cannot exercise the rules, and the check says so
+ * (skipped), not passed: run the reference server with `picco serve --clock 2020-12-08T10:00:00Z`.
  *
  * @example
  * await cashbackTotals.run(x);
@@ -61,14 +63,18 @@ export const cashbackTotals: Check = {
     const activation = (en.json as { activationDate?: unknown } | undefined)?.activationDate;
     if (en.status !== 200 || typeof activation !== 'string') fail(`PUT /bpd/io/payment-instruments/{hpan} ${describe(en)}, expected 200 with an activationDate`);
     const day0 = activation.slice(0, 10);
-    const p = periods.find((q) => q.startDate <= addDays(day0, 1) && addDays(day0, 1) <= q.endDate);
-    if (p === undefined) throw new CheckSkipped(`the backend's clock put the activation on ${day0}, after every award period: the cashback rules cannot be exercised (run the backend with its clock inside an award period)`);
-    const span = Math.max(1, Math.round((Date.parse(p.endDate) - Date.parse(addDays(day0, 1))) / 86_400_000) + 1);
+    const next = addDays(day0, 1);
+    const p = periods.find((q) => q.startDate <= next && next <= q.endDate)
+      ?? [...periods].sort((a, b) => a.startDate.localeCompare(b.startDate)).find((q) => q.startDate > next);
+    if (p === undefined) throw new CheckSkipped(`the backend's clock put the activation on ${day0}, after every award period: the cashback rules cannot be exercised (run the backend with its clock inside an award period, e.g. picco serve --clock 2020-12-08T10:00:00Z)`);
+    // Purchases from the day after activation (or the period's first day), spread over the period.
+    const from = p.startDate > next ? p.startDate : next;
+    const span = Math.max(1, Math.round((Date.parse(p.endDate) - Date.parse(from)) / 86_400_000) + 1);
     let n = 0;
     const trx = (amount: number, day?: string) => {
       n++;
       return { acquirerCode: 'PICCOVERIFY', idTrxAcquirer: `v${z.index}-${n}-${Math.floor(c.random() * 1e9)}`, idTrxIssuer: `i${n}`, hpan: card.hpan,
-        trxDate: day ?? addDays(day0, 1 + ((n - 1) % span)), amount, operationType: '00', circuitType: '01', merchantId: 'M1', terminalId: `T${n}` };
+        trxDate: day ?? addDays(from, (n - 1) % span), amount, operationType: '00', circuitType: '01', merchantId: 'M1', terminalId: `T${n}` };
     };
     const ingest = async (list: ReturnType<typeof trx>[]) => {
       const r = await c.request({ api: 'bpd', method: 'POST', path: INGEST, endpoint: `POST ${INGEST}`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ transactions: list }), expect: [200] });
