@@ -11,6 +11,7 @@ import { parseFlags, Problems } from './usage.ts';
 import { scheduleFacts } from '../executors/index.ts';
 import { formatSegment, parseSegment, WHOLE, type Segment } from '../executors/segment.ts';
 import { loadScenario, ScenarioNotFound } from '../runner/scenario-loader.ts';
+import { defaultsNote, resolveScaleSpeed } from '../scenario/defaults.ts';
 
 const FLAGS = {
   scale: { type: 'string' },
@@ -27,8 +28,10 @@ export async function run(argv: string[]): Promise<number> {
   const ref = positionals[0];
   if (ref === undefined) p.add('give a SCENARIO (a name or a path to a .ts file)');
   if (positionals.length > 1) p.add(`expected one SCENARIO, got ${positionals.length}`);
-  const scale = p.number('--scale', f.scale, { min: 0 }) ?? 1;
-  const speed = p.number('--speed', f.speed, { min: 0 }) ?? 1;
+  const scaleFlag = p.number('--scale', f.scale, { min: 0 });
+  const speedFlag = p.number('--speed', f.speed, { min: 0 });
+  if (scaleFlag === 0) p.add('--scale must be > 0');
+  if (speedFlag === 0) p.add('--speed must be > 0');
   const durationS = p.duration('--duration', f.duration);
   const seed = p.number('--seed', f.seed, { integer: true, min: 0 }) ?? 1;
   let segment: Segment = WHOLE;
@@ -47,6 +50,8 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   p.throwIfAny();
+  const { scale, speed, defaulted } = resolveScaleSpeed(scenario, scaleFlag, speedFlag);
+  if (defaulted && f.json !== true) process.stderr.write(`picco plan ${defaultsNote(scenario!.name, { scale, speed, defaulted })}\n`);
   const plan = scenario!.build({ scale, speed, seed, ...(durationS !== undefined ? { durationS } : {}) });
   const share = (n: number): number => (n <= segment.index ? 0 : Math.ceil((n - segment.index) / segment.count));
   const streams = plan.streams.map((s) => {
@@ -65,6 +70,8 @@ export async function run(argv: string[]): Promise<number> {
     scenario: plan.scenario,
     durationS: plan.durationS,
     segment: formatSegment(segment),
+    scale,
+    speed,
     arrivals: streams.reduce((a, s) => a + s.arrivals, 0),
     peakPerSecond: Math.round(profile.reduce((m, n) => (n > m ? n : m), 0)),
     streams: streams.map(({ perSecond: _p, ...rest }) => rest),

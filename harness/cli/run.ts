@@ -8,6 +8,8 @@
  *   --workers N [1] (worker threads; 0 = on the main thread)   --arrivals uniform|poisson [uniform]
  *   --stages D:R,... (with --url: ramp from --rate [0] through each stage, instead of --duration)
  *   --max-lag MS [25]   --max-dropped RATIO [0.01]   --report   --run-id ID
+ *   --faults FILE (a SCENARIO on the embedded server only: start it with this fault profile,
+ *   e.g. scenarios/faults/december-2020-original.json to replay how the original fell over)
  *   --warmup N [min(5000, max(200, 20 × connections × pipelining))]: unrecorded requests before
  *   the clock starts (--url runs only), so connection setup and JIT warm-up are not measured
  *
@@ -25,7 +27,8 @@ import type { Slo } from '../thresholds/parse.ts';
 import { executeRun, targetsFor, type RunConfig } from '../runner/execute.ts';
 import { loadExtensionHooks } from '../runner/hooks.ts';
 import { loadScenario, ScenarioNotFound } from '../runner/scenario-loader.ts';
-import type { ExecutorConfig, Stage, Targets } from '../scenario/types.ts';
+import type { ExecutorConfig, Scenario, Stage, Targets } from '../scenario/types.ts';
+import { defaultsNote, resolveScaleSpeed } from '../scenario/defaults.ts';
 
 export const RUN_FLAGS = {
   target: { type: 'string' },
@@ -59,6 +62,7 @@ export const RUN_FLAGS = {
   'max-dropped': { type: 'string' },
   'run-id': { type: 'string' },
   warmup: { type: 'string' },
+  faults: { type: 'string' },
 } as const;
 
 const httpUrl = z.url({ protocol: /^https?$/ });
@@ -112,10 +116,10 @@ export async function run(argv: string[]): Promise<number> {
   if (scenarioRef === undefined && !adHoc) p.add('give a SCENARIO (name or .ts file) or --url URL --rate R --duration D');
   if (scenarioRef !== undefined && adHoc) p.add('give either a SCENARIO or --url, not both');
 
-  const scale = p.number('--scale', f.scale, { min: 0 }) ?? 1;
-  const speed = p.number('--speed', f.speed, { min: 0 }) ?? 1;
-  if (f.scale !== undefined && scale === 0) p.add('--scale must be > 0');
-  if (f.speed !== undefined && speed === 0) p.add('--speed must be > 0');
+  const scaleFlag = p.number('--scale', f.scale, { min: 0 });
+  const speedFlag = p.number('--speed', f.speed, { min: 0 });
+  if (scaleFlag === 0) p.add('--scale must be > 0');
+  if (speedFlag === 0) p.add('--speed must be > 0');
   const durationS = p.duration('--duration', f.duration);
   const seed = p.number('--seed', f.seed, { integer: true, min: 0 }) ?? 1;
   const connections = p.number('--connections', f.connections, { integer: true, min: 1, max: 100_000 }) ?? 64;
@@ -191,15 +195,28 @@ export async function run(argv: string[]): Promise<number> {
   } else {
     for (const flag of ['rate', 'method', 'body', 'header', 'stages'] as const) if (f[flag] !== undefined) p.add(`--${flag} only applies with --url`);
   }
+  if (f.faults !== undefined) {
+    if (adHoc || targets !== undefined) p.add('--faults applies to the embedded reference server: give a SCENARIO and no --target/--url');
+    else {
+      const { parseFaults } = await import('../../reference-server/src/downstream/faults.ts');
+      try {
+        parseFaults(readFileSync(f.faults, 'utf8'), `--faults ${f.faults}`);
+      } catch (err) {
+        p.add((err as NodeJS.ErrnoException).code === 'ENOENT' ? `--faults ${f.faults}: no such file` : (err as Error).message);
+      }
+    }
+  }
+  let scenario: Scenario | undefined;
   if (scenarioRef !== undefined) {
     try {
-      await loadScenario(scenarioRef);
+      scenario = await loadScenario(scenarioRef);
     } catch (err) {
       if (err instanceof ScenarioNotFound) p.add(err.message);
       else p.add(`scenario '${scenarioRef}' failed to load: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
   p.throwIfAny();
+  const { scale, speed, defaulted } = resolveScaleSpeed(scenario, scaleFlag, speedFlag);
 
   const runId = f['run-id'] ?? newRunId();
   const outDir = f.out ?? join('reports', 'out', runId);
@@ -245,9 +262,11 @@ export async function run(argv: string[]): Promise<number> {
           ref: scenarioRef!,
           options: { scale, speed, seed, ...(durationS !== undefined ? { durationS } : {}) },
           ...(targets !== undefined ? { targets } : {}),
+          ...(f.faults !== undefined ? { serverArgs: ['--faults', f.faults] } : {}),
         },
   };
   if (metricsPort !== undefined) cfg.metricsPort = metricsPort;
+  if (!cfg.quiet && defaulted && scenario !== undefined) process.stderr.write(`picco run ${defaultsNote(scenario.name, { scale, speed, defaulted })}\n`);
   if (!cfg.quiet) process.stderr.write(`picco run ${runId}: writing ${outDir}\n`);
   const { exitCode } = await executeRun(cfg);
   return exitCode;

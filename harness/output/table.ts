@@ -32,6 +32,13 @@ export function renderTable(s: Summary): string {
     lines.push('');
     for (const [k, v] of checks) lines.push(`  check ${pad(k, 40)} pass ${v.pass} fail ${v.fail}`);
   }
+  const planned = outcomesVsPlan(s);
+  if (planned.length > 0) {
+    lines.push('');
+    lines.push(`  ${pad('outcome', 34)}${lpad('observed', 10)}${lpad('planned', 10)}${lpad('ratio', 8)}`);
+    for (const o of planned) lines.push(`  ${pad(o.name, 34)}${lpad(String(o.observed), 10)}${lpad(String(Math.round(o.planned)), 10)}${lpad(o.ratio, 8)}`);
+    lines.push('  planned = what `picco plan` predicts for a healthy server at this scale and speed');
+  }
   if (s.slo.length > 0) {
     lines.push('');
     for (const r of s.slo) {
@@ -45,4 +52,15 @@ export function renderTable(s: Summary): string {
   if (!s.valid) lines.push(`  INVALID RUN (exit 98): ${s.invalidReasons.join('; ')}`);
   else lines.push(`  verdict: ${s.pass ? 'PASS' : s.aborted ? 'ABORTED (SLO abortOnFail)' : 'FAIL (an SLO failed)'}`);
   return lines.join('\n') + '\n';
+}
+
+/** Business outcomes the scenario predicted (`expected`) next to what the run observed. */
+export function outcomesVsPlan(s: Pick<Summary, 'outcomes' | 'expected'>): { name: string; observed: number; planned: number; ratio: string }[] {
+  const out = [];
+  for (const [name, planned] of Object.entries(s.expected)) {
+    const observed = s.outcomes[name];
+    if (observed === undefined || name.startsWith('launch.')) continue;
+    out.push({ name, observed, planned, ratio: planned > 0 ? (observed / planned).toFixed(2) : '-' });
+  }
+  return out;
 }

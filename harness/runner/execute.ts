@@ -43,6 +43,8 @@ export interface ScenarioSource {
   options: ScenarioOptions;
   /** undefined: start the embedded reference server. */
   targets?: Targets;
+  /** Extra `picco serve` flags for the embedded server (e.g. --faults FILE). */
+  serverArgs?: string[];
 }
 
 export interface RunConfig {
@@ -122,7 +124,7 @@ export async function executeRun(cfg: RunConfig): Promise<RunOutcome> {
     if (slos.length === 0 && plan.slo !== undefined) slos = cfg.parseSlos(plan.slo);
     let targets = s.targets;
     if (targets === undefined) {
-      server = await startEmbeddedServer();
+      server = await startEmbeddedServer(s.serverArgs !== undefined ? { extraArgs: s.serverArgs } : {});
       targets = targetsFor(server.url);
     }
     target = targets.io === targets.bpd && targets.pm === `${targets.io}/pp-restapi-CD` ? targets.io : `io=${targets.io} pm=${targets.pm} bpd=${targets.bpd}`;

@@ -139,5 +139,10 @@ export interface ScenarioPlan {
 export interface Scenario {
   name: string;
   description: string;
+  /**
+   * The rehearsal `picco run NAME` / `picco plan NAME` make when --scale / --speed are not given
+   * (a laptop-sized run of a few minutes). Absent: scale 1, speed 1 (real size, real time).
+   */
+  defaults?: { scale?: number; speed?: number };
   build(options: ScenarioOptions): ScenarioPlan;
 }

@@ -42,8 +42,8 @@ describe('december-2020 calibration', () => {
     });
   }
 
-  it('`picco plan december-2020 --json` shows the same figures', async () => {
-    const r = await picco(['plan', 'december-2020', '--json']);
+  it('`picco plan december-2020 --scale 1 --speed 1 --json` shows the same figures', async () => {
+    const r = await picco(['plan', 'december-2020', '--scale', '1', '--speed', '1', '--json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { expected: Record<string, number>; durationS: number };
     for (const name of Object.keys(calibration.figures)) expect(out.expected[`launch.${name}`]).toBe(plan.expected[`launch.${name}`]);
