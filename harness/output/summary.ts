@@ -52,6 +52,8 @@ export interface Summary {
     bounds: { maxLagP99Ms: number; maxDroppedRatio: number };
   };
   config: Record<string, unknown>;
+  /** The second that started the most requests: how the target held the peak (scenario bursts). */
+  busiestSecond?: { t: number; intended: number; started: number; ok: number; failed: number; dropped: number; latencyP99Ms: number; serviceTimeP99Ms: number };
 }
 
 function p(h: Parameters<typeof percentilesMs>[0]): P {

@@ -21,9 +21,10 @@ export function renderTable(s: Summary): string {
   if (fails) lines.push(`  failures: ${fails}`);
   lines.push(`  status: ${Object.entries(s.status).map(([k, v]) => `${k}=${v}`).join(' ') || '-'}`);
   lines.push('');
-  lines.push(`  ${pad('endpoint', 34)}${lpad('count', 9)}${lpad('failed', 8)}${lpad('p50', 9)}${lpad('p95', 9)}${lpad('p99', 9)}${lpad('max', 9)}${lpad('svc p99', 9)}  (ms)`);
+  const w = Math.max(34, ...Object.keys(s.endpoints).map((k) => k.length + 2));
+  lines.push(`  ${pad('endpoint', w)}${lpad('count', 9)}${lpad('failed', 8)}${lpad('p50', 9)}${lpad('p95', 9)}${lpad('p99', 9)}${lpad('max', 9)}${lpad('svc p99', 9)}  (ms)`);
   const row = (name: string, c: number, fl: number, l: Summary['latencyMs'], sv: Summary['latencyMs']): string =>
-    `  ${pad(name, 34)}${lpad(String(c), 9)}${lpad(String(fl), 8)}${lpad(f(l.p50), 9)}${lpad(f(l.p95), 9)}${lpad(f(l.p99), 9)}${lpad(f(l.max), 9)}${lpad(f(sv.p99), 9)}`;
+    `  ${pad(name, w)}${lpad(String(c), 9)}${lpad(String(fl), 8)}${lpad(f(l.p50), 9)}${lpad(f(l.p95), 9)}${lpad(f(l.p99), 9)}${lpad(f(l.max), 9)}${lpad(f(sv.p99), 9)}`;
   for (const [name, e] of Object.entries(s.endpoints)) lines.push(row(name, e.count, e.failed, e.latencyMs, e.serviceTimeMs));
   lines.push(row('all', s.requests.total, s.requests.failed, s.latencyMs, s.serviceTimeMs));
   lines.push('  latency is from the intended start; svc = service time from the actual send');
@@ -31,6 +32,13 @@ export function renderTable(s: Summary): string {
   if (checks.length > 0) {
     lines.push('');
     for (const [k, v] of checks) lines.push(`  check ${pad(k, 40)} pass ${v.pass} fail ${v.fail}`);
+  }
+  const b = s.busiestSecond;
+  if (b !== undefined) {
+    lines.push('');
+    lines.push(
+      `  busiest second: t=${b.t}s, ${b.started} requests started (${b.intended} arrivals), ok ${b.ok}, failed ${b.failed}, dropped ${b.dropped}, p99 ${f(b.latencyP99Ms)} ms (svc ${f(b.serviceTimeP99Ms)} ms)`,
+    );
   }
   const planned = outcomesVsPlan(s);
   if (planned.length > 0) {

@@ -18,6 +18,7 @@ import { formatSegment, type Segment } from '../executors/segment.ts';
 import type { Slo } from '../thresholds/parse.ts';
 import { abortingFailures, evaluateSlos, type RunView } from '../thresholds/evaluate.ts';
 import { buildSummary, type Summary } from '../output/summary.ts';
+import type { SeriesLine } from '../metrics/aggregate.ts';
 import { RunFiles } from '../output/files.ts';
 import { renderTable } from '../output/table.ts';
 import { progress } from '../output/progress.ts';
@@ -141,6 +142,7 @@ export async function executeRun(cfg: RunConfig): Promise<RunOutcome> {
   for (const h of cfg.hooks) await h.onStart?.(startInfo);
 
   let abortedBy: string[] = [];
+  let busiest: SeriesLine | undefined;
   const interrupt = new AbortController();
   const onSigint = (): void => {
     abortedBy = ['SIGINT'];
@@ -163,6 +165,7 @@ export async function executeRun(cfg: RunConfig): Promise<RunOutcome> {
       signal: interrupt.signal,
       warmup: cfg.source.kind === 'url' ? cfg.warmup : 0,
       onSecond: (line, agg) => {
+        if (busiest === undefined || line.started > busiest.started) busiest = line;
         files.second(line);
         prog.update(line);
         const rec = agg.seconds[agg.seconds.length - 1];
@@ -224,6 +227,10 @@ export async function executeRun(cfg: RunConfig): Promise<RunOutcome> {
         ...(aborted ? { abortedBy } : {}),
       },
     });
+    if (busiest !== undefined) {
+      const b = busiest;
+      summary.busiestSecond = { t: b.t, intended: b.intended, started: b.started, ok: b.ok, failed: b.failed, dropped: b.dropped, latencyP99Ms: b.latencyMs.p99, serviceTimeP99Ms: b.serviceTimeMs.p99 };
+    }
     files.finish(summary, agg);
     if (!cfg.quiet) process.stdout.write(renderTable(summary));
     for (const r of sloResults) {

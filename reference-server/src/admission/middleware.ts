@@ -33,14 +33,21 @@ export interface AdmissionOptions {
   classify?: (method: string, path: string) => RouteClass | null;
   /** Builds the refusal response. Default: 503 in the error envelope with Retry-After. */
   refuse?: (c: Context, r: Refusal) => Response;
-  /** Event-loop lag thresholds; `false` disables lag shedding. */
-  loop?: { lowMs?: number; normalMs?: number } | false;
+  /**
+   * Event-loop lag thresholds; `false` disables lag shedding. `minBusy` (default 16): lag sheds
+   * only while at least this many requests are in flight or waiting across all classes. With
+   * fewer, the lag is not this server's load (a neighbour took the CPU, a GC pause) and
+   * refusing the few requests there are would relieve nothing.
+   */
+  loop?: { lowMs?: number; normalMs?: number; minBusy?: number } | false;
 }
 
 export interface Admission extends MiddlewareHandler {
   bulkheads: ReadonlyMap<RouteClass, Bulkhead>;
   loop: LoopMonitor | undefined;
   classify(method: string, path: string): RouteClass | null;
+  /** True when event-loop lag sheds this class now (lag over its priority's bound while busy). */
+  lagSheds(routeClass: RouteClass): boolean;
   /** Counts a refusal made outside the middleware (the node:http gate). */
   noteRefusal(routeClass: RouteClass, reason: Refusal['reason']): void;
   close(): void;
@@ -63,6 +70,14 @@ export function admission(opts: AdmissionOptions = {}): Admission {
     bulkheads.set(name, new Bulkhead(name, { ...cfg, ...(opts.classes?.[name] ?? {}) }));
   }
   const loop = opts.loop === false ? undefined : new LoopMonitor(opts.loop ?? {}).start();
+  const minBusy = opts.loop === false ? 0 : (opts.loop?.minBusy ?? 16);
+  const busy = (): number => {
+    let n = 0;
+    for (const b of bulkheads.values()) n += b.limiter.inFlight + b.waiting;
+    return n;
+  };
+  const lagSheds = (routeClass: RouteClass): boolean =>
+    loop?.sheds(bulkheads.get(routeClass)!.config.priority) === true && busy() >= minBusy;
 
   let rejected: Counter<'class' | 'reason'> | undefined;
   if (opts.registry !== undefined) {
@@ -113,7 +128,7 @@ export function admission(opts: AdmissionOptions = {}): Admission {
     const routeClass = classify(c.req.method, c.req.path);
     if (routeClass === null) return next();
     const b = bulkheads.get(routeClass)!;
-    if (loop?.sheds(b.config.priority) === true) return refuseWith(c, routeClass, 'loop_lag');
+    if (lagSheds(routeClass)) return refuseWith(c, routeClass, 'loop_lag');
     if (!b.tryEnter()) {
       const admitted = await b.wait();
       if (!admitted) return refuseWith(c, routeClass, b.waiting >= b.config.maxQueue ? 'limit' : 'queue_timeout');
@@ -136,6 +151,7 @@ export function admission(opts: AdmissionOptions = {}): Admission {
     bulkheads,
     loop,
     classify,
+    lagSheds,
     noteRefusal(routeClass: RouteClass, reason: Refusal['reason']) {
       rejected?.inc({ class: routeClass, reason });
       bulkheads.get(routeClass)!.rejected++;

@@ -71,7 +71,7 @@ export function gateListener(adm: Admission, listener: RequestListener, hooks: G
       return;
     }
     const b = adm.bulkheads.get(routeClass)!;
-    if (adm.loop?.sheds(b.config.priority) === true) return refuse(req, res, routeClass, 'loop_lag');
+    if (adm.lagSheds(routeClass)) return refuse(req, res, routeClass, 'loop_lag');
     if (b.tryEnter()) return admitted(req, res, routeClass);
     if (b.waiting >= b.config.maxQueue) return refuse(req, res, routeClass, 'limit');
     void b.wait().then((ok) => {
