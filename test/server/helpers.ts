@@ -3,8 +3,11 @@
  * valid synthetic identities (fiscal codes with their check character, Luhn-valid PANs, mod-97
  * IBANs), and a `client` that speaks to the app through either app.request() or a real socket
  * (undici) and checks EVERY response against reference-server/openapi.yaml with openapi-backend:
- * the status must be documented (2xx/3xx explicitly, errors through `default`) and the body must
- * validate against its schema. Validated operations are recorded so a test can assert coverage.
+ * the status must be documented explicitly (errors too: the spec has no `default`), the body must
+ * validate against its schema and the response headers against theirs (Retry-After, Location,
+ * Idempotent-Replayed); a request the server accepted (< 400) must validate against the spec's
+ * parameters, headers and body, so the spec is never stricter than the server. Validated
+ * operations are recorded so a test can assert coverage.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +21,7 @@ import { Registry } from 'prom-client';
 import { createApp, type ReferenceApp } from '../../reference-server/src/app.ts';
 import { defaultConfig, systemRandom } from '../../reference-server/src/config.ts';
 import { openSqliteStorage } from '../../reference-server/src/storage/sqlite/sqlite-storage.ts';
+import { withSqliteIdempotency } from '../../reference-server/src/idempotency/with-sqlite.ts';
 import { fiscalCodeCheckChar } from '../../reference-server/src/io/fiscal-code.ts';
 import { luhnCheckDigit } from '../../reference-server/src/wallet/card-number.ts';
 import { ibanWithCheckDigits } from '../../reference-server/src/cashback/iban.ts';
@@ -79,7 +83,8 @@ export const TEST_RESILIENCE_ENV: NodeJS.ProcessEnv = { PICCO_ADMISSION: 'off', 
 
 export async function testApp(opts: { faults?: FaultsProfile; config?: Partial<ServerConfig>; log?: boolean; resilienceEnv?: NodeJS.ProcessEnv } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'picco-app-'));
-  const storage = openSqliteStorage({ path: join(dir, 'db.sqlite') });
+  // As createStorage builds it for `picco serve`: with the Idempotency-Key store.
+  const storage = withSqliteIdempotency(openSqliteStorage({ path: join(dir, 'db.sqlite') }), join(dir, 'db.sqlite'));
   const clock = new TestClock();
   const registry = new Registry();
   const logs: string[] = [];
@@ -155,14 +160,14 @@ export class Client {
     const r = await this.transport(method, path, headers, body);
     const isJson = (r.headers['content-type'] ?? '').includes('application/json');
     const reply: Reply = { ...r, json: isJson && r.text !== '' ? JSON.parse(r.text) : undefined };
-    await check(method, path, reply);
+    await check(method, path, reply, { headers, body });
     return reply;
   }
 
   get = (path: string, token?: string) => this.call('GET', path, token === undefined ? {} : { token });
 }
 
-async function check(method: string, path: string, r: Reply): Promise<void> {
+async function check(method: string, path: string, r: Reply, sent: { headers: Record<string, string>; body: string | undefined }): Promise<void> {
   const api = await openapi();
   const url = new URL(path, 'http://x');
   const op = api.matchOperation({ method, path: url.pathname, headers: {}, query: Object.fromEntries(url.searchParams) });
@@ -173,14 +178,34 @@ async function check(method: string, path: string, r: Reply): Promise<void> {
     return;
   }
   const documented = Object.keys(op.responses ?? {});
-  if (r.status < 400 && !documented.includes(String(r.status))) {
+  const key = documented.includes(String(r.status)) ? String(r.status) : `${String(r.status)[0]}XX`;
+  if (!documented.includes(key)) {
     throw new Error(`${op.operationId}: status ${r.status} is not documented (documented: ${documented.join(', ')})`);
   }
+  const declaredHeaders = ((op.responses as Record<string, { headers?: Record<string, { required?: boolean }> }>)[key]?.headers) ?? {};
+  for (const [name, spec] of Object.entries(declaredHeaders)) {
+    if (spec.required === true && r.headers[name.toLowerCase()] === undefined) {
+      throw new Error(`${op.operationId} ${r.status}: the required header ${name} is missing`);
+    }
+  }
+  const h = api.validateResponseHeaders(r.headers, op, { statusCode: r.status });
+  if (!h.valid) throw new Error(`${op.operationId} ${r.status}: headers do not match openapi.yaml: ${JSON.stringify(h.errors).slice(0, 300)}`);
   if (r.status >= 400 && r.json === undefined) throw new Error(`${op.operationId}: error ${r.status} without a JSON envelope`);
   if (r.json !== undefined) {
     const v = api.validateResponse(r.json, op, r.status);
     if (!v.valid) {
       throw new Error(`${op.operationId} ${r.status}: response does not match openapi.yaml: ${r.text.slice(0, 300)} ${JSON.stringify(v.errors).slice(0, 300)}`);
+    }
+  }
+  // A request the server accepted must be one the spec allows: the spec is never stricter than the server.
+  if (r.status < 400) {
+    let body: unknown = sent.body;
+    try {
+      if (sent.body !== undefined) body = JSON.parse(sent.body);
+    } catch { /* not JSON: validated as sent */ }
+    const q = api.validateRequest({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: sent.headers, body: body as never }, op);
+    if (!q.valid) {
+      throw new Error(`${op.operationId}: the server accepted (${r.status}) a request openapi.yaml rejects: ${JSON.stringify(q.errors).slice(0, 300)}`);
     }
   }
   const seen = validated.get(op.operationId as string) ?? new Set<number>();

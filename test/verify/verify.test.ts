@@ -25,6 +25,8 @@ describe('picco verify against the reference server', () => {
     const names = summary.verify.checks.map((c) => c.name);
     expect(names).toEqual(expect.arrayContaining(['duplicate-card-422', 'hpan-owned-409', 'not-enrolled-403', 'iban-outcomes', 'citizen-delete-cascade', 'cashback-totals', 'auth-required', 'other-citizen-data-unreachable', 'pan-never-echoed', 'api-contract']));
     expect(summary.verify.checks.find((c) => c.name === 'cashback-totals')!.verdict).toBe('pass');
+    // openapi.yaml declares Idempotency-Key, so the check runs for real on the reference server.
+    expect(summary.verify.checks.find((c) => c.name === 'idempotency-key-honoured')!.verdict).toBe('pass');
     for (const f of ['report.html', 'summary.md', 'junit.xml']) expect(existsSync(join(out, f))).toBe(true);
     expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toContain('check duplicate-card-422');
   });
