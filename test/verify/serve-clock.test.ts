@@ -115,6 +115,17 @@ describe('picco verify cashback-totals against picco serve --clock 2020-12-08T10
     }
   });
 
+  it('runs too with the clock before the period (1 Dec 2020, enrolment open): purchases dated from 8 Dec', async () => {
+    const early = await serve(['--clock', '2020-12-01T09:00:00Z']);
+    try {
+      const r = await verifyCashback(early.url, 8103);
+      expect(verdicts(r.checks)).toEqual({ 'cashback-totals': 'pass', 'api-contract': 'pass' });
+      expect(r.code).toBe(0);
+    } finally {
+      await stop(early);
+    }
+  });
+
   CASHBACK_MUTANTS.forEach((m, i) => {
     it(`rejects a backend that ${m.name}: caught by cashback-totals (exit 99)`, async () => {
       const proxy = await startProxy(server!.url, m.middleware);
