@@ -2,7 +2,8 @@
  * The API contract check of `picco verify`: every exchange a check made is validated against
  * reference-server/openapi.yaml with openapi-backend (Ajv underneath): the operation must exist,
  * the request must match its parameters and body schema, the response status must be declared,
- * and a JSON response must match the declared schema. A finding names the exchange's endpoint,
+ * the headers the contract gives that status (Retry-After, Location) must be there when required
+ * and well-formed when sent, and a JSON response must match the declared schema. A finding names the exchange's endpoint,
  * the check that made it and what differs, so a vendor reads "PATCH /bpd/io/citizen answered
  * 500, not declared" rather than an Ajv dump.
  *
@@ -131,6 +132,14 @@ export class Contract {
       out.push({ ...base, problem: `status ${ex.status} is not declared for ${m.op.method.toUpperCase()} ${m.op.path} (declared: ${Object.keys(responses).join(', ')})` });
       return out;
     }
+    // Headers the contract gives this status (Retry-After on a 429, Location on a 302): present when required, well-formed when sent.
+    for (const [name, spec] of Object.entries<Record<string, any>>(declared.headers ?? {})) {
+      if (this.deref(spec)?.required === true && ex.responseHeaders[name.toLowerCase()] === undefined) {
+        out.push({ ...base, problem: `response ${ex.status} lacks the ${name} header the contract requires` });
+      }
+    }
+    const rh = this.api.validateResponseHeaders(lower(ex.responseHeaders), m.op, { statusCode: ex.status });
+    for (const e of rh.errors ?? []) out.push({ ...base, problem: `response header ${e.instancePath || ''} ${e.message ?? ''}`.replace(/\s+/g, ' ').trim() });
     const declaresBody = declared.content !== undefined && Object.keys(declared.content).length > 0;
     if (declaresBody && ex.json !== undefined) {
       const rs = this.api.validateResponse(ex.json, m.op, ex.status);
