@@ -3,9 +3,9 @@
  * [--faults FILE] [--clock INSTANT | fixed:INSTANT] [--log]`: runs the reference server until
  * SIGTERM/SIGINT. When ready it prints exactly one line on stdout,
  * `picco serve listening on http://127.0.0.1:<port>` (the engine parses it; `--port 0` picks a
- * free port). Bad flags and a bad faults file exit 2 naming the flag or the
- * file. `--workers N` (N > 1) needs `--db postgres://`: a node:cluster primary forks N workers
- * sharing the port (reference-server/src/cluster/primary.ts).
+ * free port). Bad flags and a bad faults file exit 2 naming the flag or the file. `--workers N`
+ * (N > 1) needs `--db postgres://`: a node:cluster primary forks N workers sharing the port
+ * (reference-server/src/cluster/primary.ts).
  *
  * `--clock 2020-12-08T10:00:00Z` sets the server's clock (default: the system clock): it starts
  * at that instant and runs at real speed; `fixed:INSTANT` stops it there. Award periods,
