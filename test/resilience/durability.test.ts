@@ -55,9 +55,12 @@ async function killMidRun(serverArgs: string[], open: () => Promise<Storage>): P
 }
 
 describe('durability under SIGKILL', () => {
-  it('loses no acknowledged card on SQLite (synchronous=FULL, WAL)', async () => {
-    const file = join(dir, 'kill.sqlite');
-    const { acked, missing } = await killMidRun(['--db', `sqlite:${file}`], async () => openSqliteStorage({ path: file }));
+  it.each([
+    ['the default durability wal-fsync (WAL fsynced off the event loop before acknowledging)', ''],
+    ['durability=sqlite (synchronous=FULL, WAL)', '?durability=sqlite'],
+  ])('loses no acknowledged card on SQLite with %s', async (_name, query) => {
+    const file = join(dir, `kill${query === '' ? '' : '-full'}.sqlite`);
+    const { acked, missing } = await killMidRun(['--db', `sqlite:${file}${query}`], async () => openSqliteStorage({ path: file }));
     expect(acked.length).toBeGreaterThanOrEqual(200);
     expect(missing).toEqual([]);
   });

@@ -43,8 +43,8 @@ function run(args: string[]): Promise<{ code: number | null; stderr: string }> {
 }
 
 describe('picco serve', () => {
-  it.each(['', '?durability=wal-fsync'])('prints one ready line, keeps an acknowledged card across kill -9, and stops on SIGTERM (%s)', async (mode) => {
-    const db = `sqlite:${join(dir, `durable${mode === '' ? '' : '-wal'}.sqlite`)}${mode}`;
+  it.each(['', '?durability=sqlite'])('prints one ready line, keeps an acknowledged card across kill -9, and stops on SIGTERM (%s)', async (mode) => {
+    const db = `sqlite:${join(dir, `durable${mode === '' ? '' : '-full'}.sqlite`)}${mode}`;
     const first = await serve(['--port', '0', '--db', db, '--log']);
     const client = new Client(undiciTransport(first.url));
     const c = await loginCitizen(client);

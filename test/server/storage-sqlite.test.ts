@@ -9,5 +9,6 @@ const dir = mkdtempSync(join(tmpdir(), 'picco-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
-storageContract('sqlite', async () => openSqliteStorage({ path: join(dir, `db-${n++}.sqlite`) }));
-storageContract('sqlite wal-fsync', async () => openSqliteStorage({ path: join(dir, `db-${n++}.sqlite`), durability: 'wal-fsync' }));
+storageContract('sqlite (default: durability wal-fsync)', async () => openSqliteStorage({ path: join(dir, `db-${n++}.sqlite`) }));
+storageContract('sqlite durability=sqlite (synchronous=FULL)', async () =>
+  openSqliteStorage({ path: join(dir, `db-${n++}.sqlite`), durability: 'sqlite' }));

@@ -1,11 +1,12 @@
 /**
  * createStorage(dbUrl): the one place that turns a `--db` value into a Storage.
  * `sqlite:PATH` (or a bare path) opens the embedded store; `sqlite::memory:` an in-memory one
- * (tests); `sqlite:PATH?synchronous=normal` relaxes fsync for comparison runs. `postgres://` / `postgresql://` is the hook for the PostgreSQL implementation:
- * until it is wired, it throws StorageUnsupported, which `picco serve` reports as exit 2.
+ * (tests); `sqlite:PATH?durability=sqlite` lets SQLite fsync inside COMMIT (synchronous=FULL)
+ * instead of the default wal-fsync; `sqlite:PATH?synchronous=normal` drops the fsync for comparison
+ * runs. `postgres://` / `postgresql://` opens the PostgreSQL store.
  *
  * @example
- * const storage = await createStorage('sqlite:/tmp/picco.db');
+ * const storage = await createStorage('sqlite:picco.db');
  */
 import { openSqliteStorage } from './sqlite/sqlite-storage.ts';
 import type { Storage } from './storage.ts';
@@ -30,7 +31,7 @@ export async function createStorage(dbUrl: string): Promise<Storage> {
   if (sync !== undefined && sync !== 'FULL' && sync !== 'NORMAL') {
     throw new StorageUnsupported(`--db '${dbUrl}': synchronous must be full or normal`);
   }
-  // sqlite:PATH?durability=wal-fsync: the same guarantee as synchronous=FULL, fsync off the event loop.
+  // sqlite:PATH?durability=wal-fsync (default) | sqlite (synchronous=FULL): the same guarantee, see SqliteOptions.
   const durability = new URLSearchParams(query ?? '').get('durability') ?? undefined;
   if (durability !== undefined && durability !== 'sqlite' && durability !== 'wal-fsync') {
     throw new StorageUnsupported(`--db '${dbUrl}': durability must be sqlite or wal-fsync`);

@@ -1,24 +1,40 @@
 /**
- * Group commit for better-sqlite3. With synchronous=FULL every COMMIT waits for an fsync, which
- * would cap durable writes at the disk's fsync rate. Writes are therefore queued and flushed
- * together on the next event-loop turn (setImmediate) in ONE transaction, each write inside its
- * own SAVEPOINT so a failing write (a constraint, an injected failure) rolls back alone. Every
- * promise settles only after the shared COMMIT returned: an acknowledged write is on disk.
- * The cost is at most one loop turn of added latency at low load; the gain is one fsync per
- * batch instead of one per request at high load.
+ * Group commit for better-sqlite3: many concurrent writes, one transaction and one fsync.
  *
- * With `walFd` (durability 'wal-fsync'), SQLite runs with synchronous=NORMAL and the fsync moves
- * off the event loop: after a batch commits (into the OS page cache), its promises wait for an
- * fs.fsync of the WAL file on libuv's thread pool; batches committed while one fsync runs are
- * covered by the next. The guarantee is the same as synchronous=FULL (a commit's WAL frames are
- * on disk before it is acknowledged); the event loop keeps serving requests during the fsync.
+ * Writes are queued and applied together in ONE transaction, each inside its own SAVEPOINT
+ * (better-sqlite3's nested transaction), so a failing write (a unique constraint turned into an
+ * exception, an injected failure) rolls back alone while the others commit. Every promise settles
+ * only once the shared COMMIT is durable: a 2xx is never sent for a write that is not on disk.
+ *
+ * When a batch is applied:
+ * - Mode `sqlite` (synchronous=FULL, no `walFd`): on the next event-loop turn (setImmediate), so
+ *   every write issued while the previous batch ran (its fsync blocks the loop) joins the next one.
+ * - Mode `wal-fsync` (synchronous=NORMAL, `walFd` given): COMMIT only writes the WAL frames to
+ *   the OS; the fsync of the WAL file then runs on libuv's thread pool while the loop keeps
+ *   serving requests. Writes that arrive during that fsync wait for it to finish and then go
+ *   together into the next transaction, so there is never more than one transaction per fsync.
+ *   At low load a write commits on the next loop turn; under load the fsync in flight is the
+ *   batching window (self-clocking: no timer, no added latency beyond the fsync one waits for).
+ * A transaction holds at most `maxBatch` writes; a larger queue becomes several transactions
+ * covered by the same fsync.
+ *
+ * Visibility in `wal-fsync` mode: a committed but not yet fsynced write is visible to this
+ * connection. So that no response can reveal it before it is durable (as with synchronous=FULL,
+ * where SQLite publishes a commit only after its fsync), `read()` holds a read's result until the
+ * fsync in flight completes; with no fsync in flight it answers at once.
+ *
+ * Fail-stop: if an fsync of the WAL fails, what the OS kept is unknown (Linux may drop the dirty
+ * pages and report success on the next fsync). The store then refuses every later read and write
+ * with StorageFailure (503 downstream.unavailable) instead of acknowledging writes it cannot vouch
+ * for; a restart recovers from what is on disk.
  *
  * @example
- * const gc = new GroupCommit(db);
+ * const gc = new GroupCommit(db, { walFd });
  * const id = await gc.write(() => insert.run(row).lastInsertRowid);
  */
 import { fsync } from 'node:fs';
 import type Database from 'better-sqlite3';
+import { StorageFailure } from '../storage.ts';
 
 interface Pending {
   fn: () => unknown;
@@ -28,16 +44,58 @@ interface Pending {
   value: unknown;
 }
 
+/** Upper bounds of the batch-size histogram (writes per transaction); the last bucket is +Inf. */
+export const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] as const;
+
+/** Counters since open, for tests and metrics (picco_db_*). */
+export interface GroupCommitStats {
+  /** Writes applied (committed or rolled back to their savepoint). */
+  writes: number;
+  /** Writes whose function threw (rolled back alone; the rest of their batch committed). */
+  failedWrites: number;
+  /** Transactions committed. */
+  commits: number;
+  /** fsyncs of the WAL issued by the group commit (wal-fsync mode; SQLite's own are not counted). */
+  fsyncs: number;
+  /** Reads held until the fsync in flight completed (wal-fsync mode). */
+  heldReads: number;
+  /** Writes per transaction: counts per BATCH_BUCKETS upper bound (cumulative = false), plus +Inf. */
+  batchSizes: number[];
+  /** Sum of writes over all transactions (batch-size histogram sum). */
+  batchSizeSum: number;
+}
+
+export interface GroupCommitOptions {
+  /** Largest number of writes in one transaction. Default 512. */
+  maxBatch?: number;
+  /** An fd of the WAL file: selects wal-fsync mode (the connection runs synchronous=NORMAL). */
+  walFd?: number;
+  /** Called after each committed transaction with its number of writes (metrics). */
+  onCommit?: (batchSize: number) => void;
+}
+
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
   private readonly runBatch: Database.Transaction<(batch: Pending[]) => void>;
 
-  /** Batches committed but not yet fsynced (wal-fsync mode). */
-  private unsynced: Pending[] = [];
+  /** wal-fsync mode: an fsync is in flight; writes queue, reads wait in `heldReads`. */
   private syncing = false;
+  private heldReads: (() => void)[] = [];
+  private broken: StorageFailure | undefined;
+  private readonly counters: GroupCommitStats = {
+    writes: 0, failedWrites: 0, commits: 0, fsyncs: 0, heldReads: 0,
+    batchSizes: new Array<number>(BATCH_BUCKETS.length + 1).fill(0), batchSizeSum: 0,
+  };
 
-  constructor(private readonly db: Database.Database, private readonly maxBatch = 512, private readonly walFd?: number) {
+  private readonly maxBatch: number;
+  private readonly walFd: number | undefined;
+  private readonly onCommit: ((batchSize: number) => void) | undefined;
+
+  constructor(db: Database.Database, opts: GroupCommitOptions = {}) {
+    this.maxBatch = opts.maxBatch ?? 512;
+    this.walFd = opts.walFd;
+    this.onCommit = opts.onCommit;
     const one = db.transaction((p: Pending) => p.fn());
     this.runBatch = db.transaction((batch: Pending[]) => {
       for (const p of batch) {
@@ -53,55 +111,104 @@ export class GroupCommit {
   }
 
   write<T>(fn: () => T): Promise<T> {
+    if (this.broken !== undefined) return Promise.reject(this.broken);
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, ok: false, value: undefined });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
     });
   }
 
-  /** Runs everything queued; called by the timer and by close(). */
+  /**
+   * Runs `fn` (a read) now; its result is delivered once every write committed so far is durable
+   * (at once unless a wal-fsync is in flight).
+   */
+  read<T>(fn: () => T): Promise<T> {
+    if (this.broken !== undefined) return Promise.reject(this.broken);
+    let value: T;
+    try {
+      value = fn();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (!this.syncing) return Promise.resolve(value);
+    this.counters.heldReads++;
+    return new Promise<T>((resolve, reject) => {
+      this.heldReads.push(() => (this.broken === undefined ? resolve(value) : reject(this.broken)));
+    });
+  }
+
+  stats(): GroupCommitStats {
+    return { ...this.counters, batchSizes: [...this.counters.batchSizes] };
+  }
+
+  /** Applies everything queued now (used by the scheduler and by close()). */
   flush(): void {
     this.scheduled = false;
+    if (this.syncing || this.queue.length === 0) return;
+    const covered: Pending[] = [];
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       try {
         this.runBatch.immediate(batch);
       } catch (err) {
+        // BEGIN or COMMIT failed (e.g. SQLITE_BUSY past busy_timeout, disk full): nothing committed.
         for (const p of batch) p.reject(err);
         continue;
       }
-      if (this.walFd === undefined) {
-        for (const p of batch) (p.ok ? p.resolve : p.reject)(p.value);
-      } else {
-        for (const p of batch) this.unsynced.push(p);
-      }
+      this.count(batch);
+      if (this.walFd === undefined) for (const p of batch) (p.ok ? p.resolve : p.reject)(p.value);
+      else for (const p of batch) covered.push(p);
     }
-    if (this.walFd !== undefined) this.sync();
+    if (covered.length > 0) this.sync(covered);
   }
 
-  /** Resolves when nothing committed is waiting for its fsync (used by close). */
+  /** Resolves when nothing is queued and no fsync is in flight (used by close). */
   async drained(): Promise<void> {
-    while (this.syncing || this.unsynced.length > 0) {
-      this.sync();
+    while (this.syncing || this.queue.length > 0) {
+      this.flush();
       await new Promise((r) => setTimeout(r, 1));
     }
   }
 
-  private sync(): void {
-    if (this.syncing || this.unsynced.length === 0 || this.walFd === undefined) return;
+  private schedule(): void {
+    if (this.scheduled || this.syncing) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private count(batch: Pending[]): void {
+    const c = this.counters;
+    c.commits++;
+    c.writes += batch.length;
+    c.batchSizeSum += batch.length;
+    for (const p of batch) if (!p.ok) c.failedWrites++;
+    const i = BATCH_BUCKETS.findIndex((b) => batch.length <= b);
+    c.batchSizes[i === -1 ? BATCH_BUCKETS.length : i]! += 1;
+    this.onCommit?.(batch.length);
+  }
+
+  private sync(covered: Pending[]): void {
+    const fd = this.walFd;
+    if (fd === undefined) return;
     this.syncing = true;
-    const covered = this.unsynced;
-    this.unsynced = [];
-    fsync(this.walFd, (err) => {
+    this.counters.fsyncs++;
+    fsync(fd, (err) => {
       this.syncing = false;
+      if (err !== null && this.broken === undefined) {
+        this.broken = new StorageFailure(`fsync of the SQLite WAL failed (${err.code ?? 'error'}): the store stops accepting requests`);
+      }
       for (const p of covered) {
-        if (err !== null) p.reject(err);
+        if (this.broken !== undefined) p.reject(this.broken);
         else (p.ok ? p.resolve : p.reject)(p.value);
       }
-      this.sync();
+      const reads = this.heldReads;
+      this.heldReads = [];
+      for (const settle of reads) settle();
+      if (this.broken !== undefined) {
+        for (const p of this.queue.splice(0)) p.reject(this.broken);
+        return;
+      }
+      if (this.queue.length > 0) this.schedule();
     });
   }
 }

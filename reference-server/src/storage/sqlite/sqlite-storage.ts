@@ -1,9 +1,18 @@
 /**
- * The embedded default store: better-sqlite3 in WAL mode with synchronous=FULL, so a write
- * acknowledged with 2xx has been fsynced and survives kill -9 (and power loss, as far as the
- * disk honours fsync). Reads run at once on the event loop (microseconds each); writes go
- * through GroupCommit, one transaction and one fsync per event-loop turn. Several processes may
- * open the same file (WAL + busy_timeout); nothing is cached in memory between calls.
+ * The embedded default store: better-sqlite3 in WAL mode. A write acknowledged with 2xx is on
+ * disk (fsynced) and survives kill -9 and power loss, as far as the disk honours fsync. Writes go
+ * through GroupCommit: concurrent writes share one transaction (a savepoint each) and one fsync.
+ * Reads run at once on the event loop (microseconds each). Several processes may open the same
+ * file (WAL + busy_timeout); nothing is cached in memory between calls.
+ *
+ * Durability modes (`?durability=` of `--db sqlite:PATH`); both acknowledge only fsynced commits:
+ * - `wal-fsync` (default): synchronous=NORMAL, and GroupCommit fsyncs the WAL file on libuv's
+ *   thread pool before settling the batch's promises; reads are held while an fsync is in flight
+ *   so that no response shows a write before it is durable. The event loop keeps serving
+ *   requests during the fsync.
+ * - `sqlite`: synchronous=FULL, SQLite fsyncs the WAL inside COMMIT, on the event loop.
+ * `?synchronous=normal` alone (no fsync before acknowledging: survives kill -9 of the process, not
+ * power loss) is for comparison runs only.
  *
  * @example
  * const storage = openSqliteStorage({ path: 'picco.db' });
@@ -12,7 +21,8 @@
 import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { GroupCommit } from './group-commit.ts';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import { BATCH_BUCKETS, GroupCommit, type GroupCommitStats } from './group-commit.ts';
 import { migrate } from './migrations.ts';
 import { sessionOps } from './sessions.ts';
 import { walletOps } from './wallets.ts';
@@ -28,24 +38,37 @@ export interface SqliteOptions {
   /** Largest number of writes committed together. Default 512. */
   maxBatch?: number;
   /**
-   * `FULL` (default): every commit is fsynced before it is acknowledged. `NORMAL` (WAL): commits
-   * reach the OS at once and survive kill -9 of the process, but the last ones may be lost on
-   * power loss or an OS crash; for comparison runs only.
+   * Without `durability`: `FULL` is durability `sqlite`; `NORMAL` fsyncs nothing before
+   * acknowledging (commits survive kill -9 of the process, not power loss or an OS crash):
+   * comparison runs only.
    */
   synchronous?: 'FULL' | 'NORMAL';
   /**
-   * `sqlite` (default): SQLite fsyncs each commit itself (synchronous=FULL), on the event loop.
-   * `wal-fsync`: synchronous=NORMAL plus an fsync of the WAL file on the thread pool before any
-   * acknowledgement (see GroupCommit): the same guarantee, without blocking the event loop.
+   * `wal-fsync` (default): synchronous=NORMAL plus an fsync of the WAL file on the thread pool
+   * before any acknowledgement (see GroupCommit). `sqlite`: synchronous=FULL, SQLite fsyncs each
+   * commit itself, on the event loop. The same promise on kill -9 and power loss (see README).
    */
   durability?: 'sqlite' | 'wal-fsync';
 }
 
-export function openSqliteStorage(opts: SqliteOptions): Storage {
+/** The SQLite store plus what only it has: group-commit counters and their Prometheus metrics. */
+export interface SqliteStorage extends Storage {
+  /** `wal-fsync`, `sqlite` (synchronous=FULL) or `none` (synchronous=NORMAL, or `:memory:`). */
+  readonly durability: 'wal-fsync' | 'sqlite' | 'none';
+  dbStats(): GroupCommitStats;
+  /**
+   * Registers picco_db_commits_total, picco_db_writes_total{outcome}, picco_db_wal_fsyncs_total,
+   * picco_db_held_reads_total and the picco_db_batch_size histogram (writes per transaction).
+   */
+  registerMetrics(registry: Registry): void;
+}
+
+export function openSqliteStorage(opts: SqliteOptions): SqliteStorage {
   const db = new Database(opts.path);
   db.pragma('journal_mode = WAL');
-  const walFsync = opts.durability === 'wal-fsync' && opts.path !== ':memory:';
-  db.pragma(`synchronous = ${walFsync ? 'NORMAL' : (opts.synchronous ?? 'FULL')}`);
+  const mode = opts.durability ?? (opts.synchronous === 'FULL' ? 'sqlite' : opts.synchronous === 'NORMAL' ? 'none' : 'wal-fsync');
+  const walFsync = mode === 'wal-fsync' && opts.path !== ':memory:';
+  db.pragma(`synchronous = ${mode === 'sqlite' ? 'FULL' : 'NORMAL'}`);
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = OFF');
   migrate(db);
@@ -59,7 +82,12 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     fsyncSync(dirFd);
     closeSync(dirFd);
   }
-  const gc = new GroupCommit(db, opts.maxBatch ?? 512, walFd);
+  const batchSize = new Histogram({ name: 'picco_db_batch_size', help: 'Writes per SQLite transaction (group commit)',
+    buckets: [...BATCH_BUCKETS], registers: [] });
+  const gc = new GroupCommit(db, { maxBatch: opts.maxBatch ?? 512, ...(walFd !== undefined ? { walFd } : {}),
+    onCommit: (n) => batchSize.observe(n) });
+  const fromStats = (name: string, help: string, value: (st: GroupCommitStats) => number): Counter =>
+    new Counter({ name, help, registers: [], collect() { this.reset(); this.inc(value(gc.stats())); } });
   const s = sessionOps(db);
   const w = walletOps(db);
   const c = cashbackOps(db);
@@ -68,22 +96,41 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`);
   let closed = false;
 
-  const read = <T>(fn: () => T): Promise<T> => {
-    try {
-      return Promise.resolve(fn());
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  };
+  const read = <T>(fn: () => T): Promise<T> => gc.read(fn);
   const write = <T>(fn: () => T): Promise<T> => gc.write(fn);
 
   return {
     kind: 'sqlite',
+    durability: walFsync ? 'wal-fsync' : mode === 'sqlite' ? 'sqlite' : 'none',
+    dbStats: () => gc.stats(),
+    registerMetrics: (registry: Registry) => {
+      registry.registerMetric(batchSize);
+      registry.registerMetric(fromStats('picco_db_commits_total', 'SQLite transactions committed by the group commit', (st) => st.commits));
+      registry.registerMetric(new Counter({ name: 'picco_db_writes_total', help: 'Writes applied by the group commit (failed = rolled back alone)',
+        labelNames: ['outcome'], registers: [], collect() {
+          const st = gc.stats();
+          this.reset();
+          this.inc({ outcome: 'ok' }, st.writes - st.failedWrites);
+          this.inc({ outcome: 'failed' }, st.failedWrites);
+        } }));
+      registry.registerMetric(fromStats('picco_db_wal_fsyncs_total', 'fsyncs of the WAL issued by the group commit (durability wal-fsync)', (st) => st.fsyncs));
+      registry.registerMetric(fromStats('picco_db_held_reads_total', 'Reads held until the WAL fsync in flight completed', (st) => st.heldReads));
+    },
     ensureUser: (u: UserRecord) => write(() => s.ensureUser(u)),
     getUser: (cf: string) => read(() => s.getUser(cf)),
     createSession: (x: NewSession) => write(() => s.createSession(x)),
     getSession: (id: string, now: Date) => read(() => s.getSession(id, now)),
-    findToken: (token: string, kind: TokenKind, now: Date) => read(() => s.findToken(token, kind, now)),
+    // Not held behind the fsync: a token is presented only by someone who got it in an
+    // acknowledged (durable) response, so its existence is never undurable news; the one unsynced
+    // change this lookup can reveal is a logout or purge, and showing that early refuses a token
+    // (fails closed). Every request authenticates, so this keeps auth off the fsync's latency.
+    findToken: (token: string, kind: TokenKind, now: Date) => {
+      try {
+        return Promise.resolve(s.findToken(token, kind, now));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
     deleteSession: (id: string) => write(() => s.deleteSession(id)),
     createPmSession: (x: NewPmSession) => write(() => s.createPmSession(x)),
     purgeExpired: (now: Date) => write(() => s.purgeExpired(now)),

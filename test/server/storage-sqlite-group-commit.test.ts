@@ -1,0 +1,163 @@
+/**
+ * Group commit of the SQLite store (src/storage/sqlite/group-commit.ts): concurrent writes share
+ * one transaction and one fsync, a failing write rolls back alone, no read shows a write before
+ * it is durable, and a failed fsync stops the store. Asserts counts and order, never timings.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Registry } from 'prom-client';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { GroupCommit } from '../../reference-server/src/storage/sqlite/group-commit.ts';
+import { openSqliteStorage, type SqliteStorage } from '../../reference-server/src/storage/sqlite/sqlite-storage.ts';
+import { StorageFailure, type NewCard } from '../../reference-server/src/storage/storage.ts';
+import { randomFiscalCode, randomHpan } from './storage-contract.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'picco-gc-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const T0 = new Date('2020-12-07T09:00:00Z');
+let n = 0;
+const open: SqliteStorage[] = [];
+afterEach(async () => {
+  for (const s of open.splice(0)) await s.close();
+});
+function fresh(durability: 'wal-fsync' | 'sqlite', maxBatch?: number): SqliteStorage {
+  const s = openSqliteStorage({ path: join(dir, `gc-${n++}.sqlite`), durability, ...(maxBatch !== undefined ? { maxBatch } : {}) });
+  open.push(s);
+  return s;
+}
+const card = (fiscalCode: string, hpan = randomHpan()): NewCard => ({ fiscalCode, hpan, maskedPan: '************4242',
+  lastFour: '4242', brand: 'VISA', holder: 'Mario Rossi', expireMonth: '12', expireYear: '30', favourite: false });
+const delta = (s: SqliteStorage, before: ReturnType<SqliteStorage['dbStats']>) => {
+  const a = s.dbStats();
+  return { writes: a.writes - before.writes, failed: a.failedWrites - before.failedWrites, commits: a.commits - before.commits,
+    fsyncs: a.fsyncs - before.fsyncs, heldReads: a.heldReads - before.heldReads };
+};
+
+describe.each(['wal-fsync', 'sqlite'] as const)('SQLite group commit (durability %s)', (durability) => {
+  it('commits 200 concurrent card additions in one transaction', async () => {
+    const s = fresh(durability);
+    expect(s.durability).toBe(durability);
+    const cf = randomFiscalCode();
+    const before = s.dbStats();
+    const results = await Promise.all(Array.from({ length: 200 }, () => s.addCard(card(cf), T0)));
+    expect(results.every((r) => r.kind === 'created')).toBe(true);
+    expect(new Set(results.map((r) => (r.kind === 'created' ? r.wallet.idWallet : 0))).size).toBe(200);
+    expect(delta(s, before)).toEqual({ writes: 200, failed: 0, commits: 1, fsyncs: durability === 'wal-fsync' ? 1 : 0, heldReads: 0 });
+    // the batch-size histogram counted one transaction of 200 writes (bucket <= 256)
+    const reg = new Registry();
+    s.registerMetrics(reg);
+    const text = await reg.metrics();
+    expect(text).toMatch(/picco_db_batch_size_bucket\{le="128"\} 0\n/);
+    expect(text).toMatch(/picco_db_batch_size_bucket\{le="256"\} 1\n/);
+    expect(text).toMatch(/picco_db_commits_total \d+\n/);
+    expect(text).toMatch(/picco_db_writes_total\{outcome="ok"\} \d+\n/);
+  });
+
+  it('splits a queue longer than maxBatch into several transactions covered by one fsync', async () => {
+    const s = fresh(durability, 50);
+    const cf = randomFiscalCode();
+    const before = s.dbStats();
+    await Promise.all(Array.from({ length: 200 }, () => s.addCard(card(cf), T0)));
+    expect(delta(s, before)).toMatchObject({ writes: 200, commits: 4, fsyncs: durability === 'wal-fsync' ? 1 : 0 });
+    expect((await s.getWallet(cf, 200))?.fiscalCode).toBe(cf); // a fresh database: ids 1..200
+  });
+
+  it('rolls back only the failing write of a batch; conflicts inside a batch resolve in order', async () => {
+    const s = fresh(durability);
+    const a = randomFiscalCode();
+    const b = randomFiscalCode();
+    const owned = randomHpan();
+    const contested = randomHpan();
+    await s.enrollCitizen(a, T0);
+    await s.enrollCitizen(b, T0);
+    expect((await s.enableInstrument(a, owned, 'IO', T0)).kind).toBe('enabled');
+    const before = s.dbStats();
+    // all issued in one event-loop turn: one batch
+    const [x, cascade, y, first, second] = await Promise.allSettled([
+      s.addCard(card(a), T0),
+      s.deleteCitizenCascade(a, T0, { failAt: 'citizen' }), // throws after deactivating a's instruments
+      s.addCard(card(b), T0),
+      s.enableInstrument(a, contested, 'IO', T0),
+      s.enableInstrument(b, contested, 'IO', T0), // the unique index says: active for a, 409
+    ]);
+    expect(delta(s, before)).toMatchObject({ writes: 5, failed: 1, commits: 1 });
+    expect(x.status === 'fulfilled' && x.value.kind).toBe('created');
+    expect(y.status === 'fulfilled' && y.value.kind).toBe('created');
+    expect(cascade.status).toBe('rejected');
+    expect(cascade.status === 'rejected' && cascade.reason).toBeInstanceOf(StorageFailure);
+    expect(first.status === 'fulfilled' && first.value.kind).toBe('enabled');
+    expect(second.status === 'fulfilled' && second.value.kind).toBe('conflict');
+    // the failed cascade left nothing half-done: a's instrument is still active, a still enrolled
+    const inst = await s.getInstrument(a, owned);
+    expect(inst.kind === 'found' && inst.instrument.status).toBe('ACTIVE');
+    expect((await s.getCitizen(a))?.enabled).toBe(true);
+  });
+
+  it('a duplicate of a verified card in the middle of a batch is 422 material, the others are created', async () => {
+    const s = fresh(durability);
+    const cf = randomFiscalCode();
+    const hpan = randomHpan();
+    const added = await s.addCard(card(cf, hpan), T0);
+    if (added.kind !== 'created') throw new Error('setup');
+    const v = await s.startVerification(cf, added.wallet.idWallet, { nonce: 'n', amountCents: 1 }, T0);
+    if (v.kind !== 'started') throw new Error('setup');
+    await s.completeVerification(v.verification.id, 'n', 'authorized', T0);
+    const results = await Promise.all([s.addCard(card(cf), T0), s.addCard(card(cf, hpan), T0), s.addCard(card(cf), T0)]);
+    expect(results.map((r) => r.kind)).toEqual(['created', 'already_exists', 'created']);
+  });
+});
+
+describe('SQLite group commit, wal-fsync specifics', () => {
+  it('holds a read issued while the fsync is in flight until the write it may show is durable', async () => {
+    const s = fresh('wal-fsync');
+    const cf = randomFiscalCode();
+    const order: string[] = [];
+    const before = s.dbStats();
+    const write = s.addCard(card(cf), T0).then((r) => { order.push('write acknowledged'); return r; });
+    // After this turn's check phase the batch has committed; its fsync completes in a later poll phase.
+    await new Promise((r) => setImmediate(r));
+    expect(delta(s, before)).toMatchObject({ writes: 1, commits: 1, fsyncs: 1 });
+    expect(order).toEqual([]);
+    const read = s.getWallet(cf, 1).then((w) => { order.push('read answered'); return w; });
+    const [w, r] = await Promise.all([write, read]);
+    expect(order).toEqual(['write acknowledged', 'read answered']);
+    expect(w.kind === 'created' && r?.idWallet).toBe(w.kind === 'created' ? w.wallet.idWallet : -1);
+    expect(delta(s, before).heldReads).toBe(1);
+    // with no fsync in flight a read answers at once
+    await s.getWallet(cf, 1);
+    expect(delta(s, before).heldReads).toBe(1);
+  });
+
+  it('writes that arrive during an fsync share the next transaction', async () => {
+    const s = fresh('wal-fsync');
+    const cf = randomFiscalCode();
+    const before = s.dbStats();
+    const first = s.addCard(card(cf), T0);
+    await new Promise((r) => setImmediate(r)); // first batch committed, fsync in flight
+    const later: Promise<unknown>[] = [];
+    for (let i = 0; i < 3; i++) {
+      later.push(s.addCard(card(cf), T0));
+      await new Promise((r) => setImmediate(r)); // separate loop turns, still within the same fsync or the next
+    }
+    await Promise.all([first, ...later]);
+    const d = delta(s, before);
+    expect(d.writes).toBe(4);
+    expect(d.commits).toBe(d.fsyncs); // never more than one transaction per fsync
+    expect(d.commits).toBeLessThan(4);
+  });
+
+  it('stops the store when an fsync of the WAL fails (fail-stop, nothing acknowledged)', async () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE t (x INTEGER)');
+    const fd = 1_000_000; // beyond any open-file limit: fsync fails with EBADF
+    const gc = new GroupCommit(db, { walFd: fd });
+    const ins = db.prepare('INSERT INTO t VALUES (?)');
+    const a = gc.write(() => ins.run(1).changes);
+    await expect(a).rejects.toBeInstanceOf(StorageFailure);
+    await expect(gc.write(() => ins.run(2).changes)).rejects.toBeInstanceOf(StorageFailure);
+    await expect(gc.read(() => 1)).rejects.toBeInstanceOf(StorageFailure);
+    db.close();
+  });
+});
