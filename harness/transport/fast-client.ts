@@ -1,19 +1,29 @@
 /**
- * The ad hoc (`--url`) hot path: one request template, sent with undici's `dispatch` and a
- * pool of reusable handler objects (one per in-flight request, recycled on completion), so a
- * request costs no promise, no closure and no string building. Method, path, header list and
- * body are rendered once. Measured against `Pool.request` (bench/transport.ts): dispatch with
- * reusable handlers is the faster of the two, which is why the engine uses it here; journeys,
- * which need parsed bodies, use `Pool.request` (journey-client.ts).
+ * The ad hoc (`--url`) hot path: one request template sent over `connections` undici `Client`s
+ * with `dispatch` and preallocated handler objects, so a request costs no promise, no closure, no
+ * string building and no allocation of ours. Method, path, header list and body are rendered once.
  *
- * Latency is taken from the intended start the engine passes in; service time from
- * `onConnect`, i.e. when undici hands the request to a connection (after any pool queue).
+ * Why not a `Pool`: the pool's connection pick, its request queue and its `drain` events cost
+ * more per request than the request's own JavaScript (bench/transport.ts measures both). Here
+ * each connection owns `pipelining` handler slots; a free slot is a place on a connection, so
+ * picking a connection is popping a stack. Arrivals that find no free slot wait in a ring of
+ * intended times (no object per waiting request) and go out, in order, as slots free up: they are
+ * in flight (they count against the in-flight cap), and their wait is part of their latency.
+ *
+ * With pipelining, every request written in one task (an engine tick, or one read of responses)
+ * goes to its socket corked and is flushed once at the task's end: one `writev` per socket
+ * instead of one `write` per request. Without pipelining a socket gets at most one request per
+ * task, so nothing is corked.
+ *
+ * Latency is taken from the intended start the engine passes in; service time from `onConnect`,
+ * i.e. when undici writes the request to its connection.
  *
  * @example
  * const c = new FastClient({ url, method: 'GET', connections: 64, pipelining: 1, timeoutMs: 10_000 }, rec);
- * c.send(intendedMs, nowMs); // completion is recorded into rec
+ * c.send(intendedMs); // completion is recorded into rec
  */
-import { Pool, type Dispatcher } from 'undici';
+import type { Socket } from 'node:net';
+import { buildConnector, Client, type Dispatcher } from 'undici';
 import { classifyError } from './classify.ts';
 import type { EndpointStats, Recorder } from '../metrics/recorder.ts';
 import { now } from '../runner/clock.ts';
@@ -30,20 +40,31 @@ export interface FastRequest {
   endpoint?: string;
 }
 
+/** One connection and the socket it currently writes to (replaced on reconnect). */
+interface Conn {
+  client: Client;
+  socket: Socket | null;
+  corked: boolean;
+}
+
 /**
- * One in-flight request. It implements undici's original handler interface (onConnect,
- * onHeaders, onData, onComplete, onError): undici 7 still drives it directly, whereas a handler
- * with the newer onRequestStart/onResponse* methods is wrapped per request (two objects, and
- * the response headers parsed into an object we never read).
+ * One place for a request on one connection. It implements undici's original handler interface
+ * (onConnect, onHeaders, onData, onComplete, onError): undici 7 drives it directly, whereas a
+ * handler with the newer onRequestStart/onResponse* methods is wrapped per request (two objects,
+ * and the response headers parsed into an object we never read).
  */
 class Slot implements Dispatcher.DispatchHandler {
   intendedMs = 0;
   sentMs = 0;
   status = 0;
   next: Slot | null = null;
-  constructor(private readonly owner: FastClient) {}
+  constructor(
+    private readonly owner: FastClient,
+    readonly conn: Conn,
+  ) {}
   onConnect(): void {
     this.sentMs = now();
+    this.owner.writing(this.conn);
   }
   onHeaders(statusCode: number): boolean {
     this.status = statusCode;
@@ -61,23 +82,60 @@ class Slot implements Dispatcher.DispatchHandler {
 }
 
 export class FastClient {
+  /** Requests sent and not finished, including those waiting for a free slot. */
   inFlight = 0;
   private free: Slot | null = null;
-  private readonly pool: Pool;
+  private readonly conns: Conn[] = [];
   private readonly opts: Dispatcher.DispatchOptions;
   private readonly ep: EndpointStats;
+  private readonly cork: boolean;
+  private readonly toUncork: Conn[] = [];
+  private readonly uncorkAll = (): void => {
+    for (const c of this.toUncork) {
+      c.corked = false;
+      c.socket?.uncork();
+    }
+    this.toUncork.length = 0;
+  };
+  /** Intended times of requests waiting for a slot: a ring, grown by doubling. */
+  private wait = new Float64Array(1024);
+  private head = 0;
+  private waiting = 0;
+  private pumping = false;
+  private closed = false;
   private onIdle: (() => void) | undefined;
 
-  constructor(req: FastRequest, private readonly rec: Recorder) {
+  constructor(
+    req: FastRequest,
+    private readonly rec: Recorder,
+  ) {
     const u = new URL(req.url);
-    this.pool = new Pool(u.origin, {
-      connections: req.connections,
-      pipelining: req.pipelining,
-      keepAliveTimeout: 60_000,
-      headersTimeout: req.timeoutMs,
-      bodyTimeout: req.timeoutMs,
-      connectTimeout: Math.min(req.timeoutMs, 10_000),
-    });
+    const connector = buildConnector({ timeout: Math.min(req.timeoutMs, 10_000) });
+    for (let i = 0; i < req.connections; i++) {
+      const conn: Conn = { client: undefined as unknown as Client, socket: null, corked: false };
+      conn.client = new Client(u.origin, {
+        pipelining: req.pipelining,
+        keepAliveTimeout: 60_000,
+        headersTimeout: req.timeoutMs,
+        bodyTimeout: req.timeoutMs,
+        connect: (o, cb) =>
+          connector(o, (err, socket) => {
+            conn.socket = err === null ? (socket as Socket) : null;
+            conn.corked = false;
+            (cb as (e: Error | null, s: unknown) => void)(err, socket);
+          }),
+      });
+      this.conns.push(conn);
+    }
+    // Slots pushed so that the first ones popped spread over the connections.
+    for (let depth = req.pipelining - 1; depth >= 0; depth--) {
+      for (let i = req.connections - 1; i >= 0; i--) {
+        const s = new Slot(this, this.conns[i]!);
+        s.next = this.free;
+        this.free = s;
+      }
+    }
+    this.cork = req.pipelining > 1;
     const headers: string[] = [];
     for (const [k, v] of Object.entries(req.headers)) headers.push(k, v);
     this.opts = {
@@ -93,15 +151,56 @@ export class FastClient {
   }
 
   send(intendedMs: number): void {
-    let s = this.free;
-    if (s === null) s = new Slot(this);
-    else this.free = s.next;
+    this.inFlight++;
+    this.rec.started++;
+    const s = this.free;
+    if (s === null || this.waiting > 0) {
+      this.enqueue(intendedMs);
+      return;
+    }
+    this.free = s.next;
+    this.dispatch(s, intendedMs);
+  }
+
+  private dispatch(s: Slot, intendedMs: number): void {
     s.intendedMs = intendedMs;
     s.sentMs = 0;
     s.status = 0;
-    this.inFlight++;
-    this.rec.started++;
-    this.pool.dispatch(this.opts, s);
+    s.conn.client.dispatch(this.opts, s);
+  }
+
+  /** Called by a slot just before undici writes its request: cork the socket for this task. */
+  writing(c: Conn): void {
+    if (!this.cork || c.corked || c.socket === null) return;
+    c.corked = true;
+    c.socket.cork();
+    if (this.toUncork.push(c) === 1) queueMicrotask(this.uncorkAll);
+  }
+
+  private enqueue(intendedMs: number): void {
+    if (this.waiting === this.wait.length) {
+      const grown = new Float64Array(this.wait.length * 2);
+      for (let k = 0; k < this.waiting; k++) grown[k] = this.wait[(this.head + k) % this.wait.length]!;
+      this.wait = grown;
+      this.head = 0;
+    }
+    this.wait[(this.head + this.waiting) % this.wait.length] = intendedMs;
+    this.waiting++;
+  }
+
+  /** Sends waiting requests while slots are free (a loop, never recursion, if a send fails at once). */
+  private pump(): void {
+    if (this.pumping || this.closed) return;
+    this.pumping = true;
+    while (this.waiting > 0 && this.free !== null) {
+      const s = this.free;
+      this.free = s.next;
+      const intended = this.wait[this.head]!;
+      this.head = (this.head + 1) % this.wait.length;
+      this.waiting--;
+      this.dispatch(s, intended);
+    }
+    this.pumping = false;
   }
 
   done(s: Slot, err: Error | undefined): void {
@@ -116,17 +215,18 @@ export class FastClient {
     this.inFlight--;
     s.next = this.free;
     this.free = s;
-    if (this.inFlight === 0 && this.onIdle !== undefined) this.onIdle();
+    if (this.waiting > 0) this.pump();
+    else if (this.inFlight === 0 && this.onIdle !== undefined) this.onIdle();
   }
 
   /**
-   * Opens the pool's connections and warms the JIT before the clock starts: up to `total`
-   * requests, `concurrency` at a time, within `budgetMs`, not recorded. Returns how many were
-   * sent (to subtract from a target-side count).
+   * Opens the connections and warms the JIT before the clock starts: up to `total` requests,
+   * `concurrency` at a time spread over the connections, within `budgetMs`, not recorded.
+   * Returns how many were sent (to subtract from a target-side count).
    */
   warmup(total: number, concurrency: number, budgetMs = 1500): Promise<number> {
     if (total <= 0) return Promise.resolve(0);
-    const pool = this.pool;
+    const conns = this.conns;
     const opts = this.opts;
     const deadline = now() + budgetMs;
     let sent = 0;
@@ -141,24 +241,16 @@ export class FastClient {
       };
       // A slow target must not hold the start: past the budget, stop and go (stragglers finish unrecorded).
       const timer = setTimeout(end, budgetMs + 500);
-      const next = (): void => {
-        finished++;
-        if (!over && sent < total && now() < deadline) {
-          sent++;
-          pool.dispatch(opts, handler);
-        } else if (finished === sent) end();
-      };
-      const handler: Dispatcher.DispatchHandler = {
-        onConnect() {},
-        onHeaders: () => true,
-        onData: () => true,
-        onComplete: () => next(),
-        onError: () => next(),
-      };
-      for (let i = 0; i < Math.min(concurrency, total); i++) {
+      const fire = (c: Conn): void => {
         sent++;
-        pool.dispatch(opts, handler);
-      }
+        const next = (): void => {
+          finished++;
+          if (!over && sent < total && now() < deadline) fire(c);
+          else if (finished === sent) end();
+        };
+        c.client.dispatch(opts, { onConnect() {}, onHeaders: () => true, onData: () => true, onComplete: next, onError: next });
+      };
+      for (let i = 0; i < Math.min(concurrency, total); i++) fire(conns[i % conns.length]!);
     });
   }
 
@@ -170,7 +262,9 @@ export class FastClient {
     });
   }
 
+  /** Closes the connections; `force` aborts what is still in flight (waiting requests are not sent). */
   async close(force = false): Promise<void> {
-    await (force ? this.pool.destroy() : this.pool.close());
+    this.closed = true;
+    await Promise.all(this.conns.map((c) => (force ? c.client.destroy() : c.client.close())));
   }
 }
