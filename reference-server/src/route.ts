@@ -9,8 +9,8 @@
  * route(app, 'GET', '/pp-restapi-CD/v2/wallet', bearer('pm'), listWalletsV2);
  */
 import type { Context, Hono, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { ApiError } from './errors.ts';
+import { limitBody } from './body-limit.ts';
 import { sampleLatency } from './downstream/latency.ts';
 import type { AppEnv } from './context.ts';
 
@@ -59,20 +59,7 @@ export function route(
       }
     },
   ];
-  if (method !== 'GET' && method !== 'DELETE') {
-    pre.push(async (c, next) => {
-      const max = c.var.ctx.config.bodyLimitBytes;
-      const tooLarge = (): never => { throw new ApiError('request.too_large', `the limit is ${max} bytes`); };
-      // With a Content-Length (node's parser holds the body to it) the check needs no stream:
-      // touching c.req.raw.body would build a web Request and cost ~15 % of a card addition.
-      const length = c.req.header('content-length');
-      if (length !== undefined && /^\d+$/.test(length)) {
-        if (Number(length) > max) tooLarge();
-        return next();
-      }
-      return bodyLimit({ maxSize: max, onError: tooLarge })(c, next);
-    });
-  }
+  if (method !== 'GET' && method !== 'DELETE') pre.push(limitBody);
   const on = app.on.bind(app) as unknown as (m: string, p: string, ...h: RouteHandler[]) => unknown;
   on(method, path, ...pre, ...handlers);
 }

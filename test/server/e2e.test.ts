@@ -144,6 +144,30 @@ describe('a whole citizen over HTTP', () => {
     expect(new Set(r.map((x) => x.idWallet)).size).toBe(4);
   });
 
+  it('honours an Idempotency-Key on a chunked body (no Content-Length), and still limits its size', async () => {
+    const c = await loginCitizen(client);
+    remember(c);
+    const cardPan = pan();
+    secrets.pans.push(cardPan);
+    const raw = JSON.stringify(cardBody(cardPan));
+    const send = (body: string, key: string) => request(`${server.url}${PM}/v1/wallet/cc`, { method: 'POST',
+      body: Readable.from([body.slice(0, 10), body.slice(10)]),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${c.pmToken}`, 'idempotency-key': key }, dispatcher: agent });
+    const first = await send(raw, 'chunked-1');
+    const firstBody = (await first.body.json()) as { data: { idWallet: number } };
+    expect(first.statusCode).toBe(200);
+    const again = await send(raw, 'chunked-1');
+    expect([again.statusCode, again.headers['idempotent-replayed']]).toEqual([200, 'true']);
+    expect(((await again.body.json()) as { data: { idWallet: number } }).data.idWallet).toBe(firstBody.data.idWallet);
+    const big = await send(JSON.stringify({ ...cardBody(pan()), padding: 'x'.repeat(80_000) }), 'chunked-2');
+    expect(big.statusCode).toBe(413);
+    expect(((await big.body.json()) as { code: string }).code).toBe('request.too_large');
+    // the refused request left nothing behind: its key is still free for a first request
+    const fresh = await send(JSON.stringify(cardBody(pan())), 'chunked-2');
+    expect([fresh.statusCode, fresh.headers['idempotent-replayed']]).toEqual([200, undefined]);
+    await fresh.body.dump();
+  });
+
   it('answers 413 to an oversized body, with a Content-Length or chunked, and 400 to malformed JSON', async () => {
     const big = JSON.stringify({ username: 'x'.repeat(80_000), password: 'p' });
     const sized = await request(`${server.url}/test-login`, { method: 'POST', body: big, headers: { 'content-type': 'application/json' }, dispatcher: agent });

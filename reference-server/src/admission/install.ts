@@ -20,6 +20,7 @@ import { bearerToken } from '../auth.ts';
 import type { AppContext, AppEnv } from '../context.ts';
 import type { TokenKind } from '../storage/storage.ts';
 import { idempotency } from '../idempotency/middleware.ts';
+import { limitBody } from '../body-limit.ts';
 import { isIdempotencyStore, isRateLimitStore } from '../idempotency/store.ts';
 import { admission, type Admission } from './middleware.ts';
 import { rateLimit } from './rate-limit.ts';
@@ -93,8 +94,8 @@ export function installResilience(app: Hono<AppEnv>, ctx: AppContext, opts: Resi
   }));
   if (isIdempotencyStore(store)) {
     const p = (c: Context, status: number, code: string, message: string) => problem(c, status, code as ErrorCode, message);
-    app.use('/pp-restapi-CD/v1/wallet/cc', idempotency({ store, resolveOwner: ownerOf(ctx, 'pm'), methods: ['POST'], problem: p }));
-    app.use('/bpd/io/payment-instruments/:hpan', idempotency({ store, resolveOwner: ownerOf(ctx, 'bpd'), methods: ['PUT'], problem: p }));
+    app.use('/pp-restapi-CD/v1/wallet/cc', limitBody, idempotency({ store, resolveOwner: ownerOf(ctx, 'pm'), methods: ['POST'], problem: p }));
+    app.use('/bpd/io/payment-instruments/:hpan', limitBody, idempotency({ store, resolveOwner: ownerOf(ctx, 'bpd'), methods: ['PUT'], problem: p }));
   }
   return adm;
 }
