@@ -62,6 +62,16 @@ export function toSparse(h: Histogram): SparseHistogram {
   return out;
 }
 
+/** The sum of several sparse histograms (bucket by bucket, exact), as one sparse histogram. */
+export function mergeSparse(parts: readonly SparseHistogram[]): SparseHistogram {
+  if (parts.length === 1) return { i: parts[0]!.i.slice(), c: parts[0]!.c.slice() };
+  const sum = new Map<number, number>();
+  for (const p of parts) for (let k = 0; k < p.i.length; k++) sum.set(p.i[k]!, (sum.get(p.i[k]!) ?? 0) + p.c[k]!);
+  const out: SparseHistogram = { i: [...sum.keys()].sort((a, b) => a - b), c: [] };
+  for (const i of out.i) out.c.push(sum.get(i)!);
+  return out;
+}
+
 export function addSparse(into: Histogram, sp: SparseHistogram): void {
   const x = into as unknown as Internals;
   for (let k = 0; k < sp.i.length; k++) into.recordValueWithCount(x.valueFromIndex(sp.i[k]!), sp.c[k]!);

@@ -3,12 +3,16 @@
  * endpoint and handed to the caller, who keeps the reference (the fast path never looks a name
  * up per request). `snapshot()` encodes, resets and returns the second.
  *
+ * A request's latency and service time are written once, into its endpoint's histograms (two HDR
+ * writes, not four); the run-wide histograms and status counts of a second are the exact sum of
+ * the endpoints', built once at the second's end.
+ *
  * @example
  * const rec = new Recorder(); const ep = rec.endpoint('GET /info');
  * rec.complete(ep, 200, true, undefined, 12.1, 3.4);
  * post(rec.snapshot(0, inFlight));
  */
-import { newHistogram, toMicros, toSparse, type Histogram } from './histogram.ts';
+import { mergeSparse, newHistogram, toMicros, toSparse, type Histogram, type SparseHistogram } from './histogram.ts';
 import type { SecondSnapshot } from './snapshot.ts';
 
 export class EndpointStats {
@@ -34,12 +38,9 @@ export class Recorder {
   ok = 0;
   failed = 0;
   dropped = 0;
-  readonly status = new Map<number, number>();
   readonly failures = new Map<string, number>();
   readonly checks = new Map<string, { pass: number; fail: number }>();
   readonly outcomes = new Map<string, number>();
-  readonly latency: Histogram = newHistogram();
-  readonly serviceTime: Histogram = newHistogram();
   readonly lag: Histogram = newHistogram();
   private readonly endpoints = new Map<string, EndpointStats>();
 
@@ -63,15 +64,10 @@ export class Recorder {
       this.failed++;
       ep.failed++;
     }
-    this.status.set(status, (this.status.get(status) ?? 0) + 1);
     ep.status.set(status, (ep.status.get(status) ?? 0) + 1);
     if (failure !== undefined) this.failures.set(failure, (this.failures.get(failure) ?? 0) + 1);
-    const lat = toMicros(latencyMs);
-    const svc = toMicros(serviceMs);
-    this.latency.recordValue(lat);
-    this.serviceTime.recordValue(svc);
-    ep.latency.recordValue(lat);
-    ep.serviceTime.recordValue(svc);
+    ep.latency.recordValue(toMicros(latencyMs));
+    ep.serviceTime.recordValue(toMicros(serviceMs));
   }
 
   check(name: string, ok: boolean): void {
@@ -95,9 +91,12 @@ export class Recorder {
   /** Reads out and resets the second; the recording structures are reused. */
   snapshot(t: number, inFlight: number): SecondSnapshot {
     const endpoints: SecondSnapshot['endpoints'] = {};
+    const status: Record<string, number> = {};
+    const latency: SparseHistogram[] = [];
+    const serviceTime: SparseHistogram[] = [];
     for (const e of this.endpoints.values()) {
       if (e.count === 0) continue;
-      endpoints[e.name] = {
+      const snap = {
         count: e.count,
         ok: e.ok,
         failed: e.failed,
@@ -105,6 +104,10 @@ export class Recorder {
         latency: toSparse(e.latency),
         serviceTime: toSparse(e.serviceTime),
       };
+      endpoints[e.name] = snap;
+      for (const [k, v] of Object.entries(snap.status)) status[k] = (status[k] ?? 0) + v;
+      latency.push(snap.latency);
+      serviceTime.push(snap.serviceTime);
       e.count = e.ok = e.failed = 0;
       e.status.clear();
       e.latency.reset();
@@ -121,22 +124,19 @@ export class Recorder {
       failed: this.failed,
       dropped: this.dropped,
       inFlight,
-      status: mapToRecord(this.status),
+      status,
       failures: mapToRecord(this.failures),
       checks,
       outcomes: mapToRecord(this.outcomes),
-      latency: toSparse(this.latency),
-      serviceTime: toSparse(this.serviceTime),
+      latency: mergeSparse(latency),
+      serviceTime: mergeSparse(serviceTime),
       lag: toSparse(this.lag),
       endpoints,
     };
     this.intended = this.started = this.completed = this.ok = this.failed = this.dropped = 0;
-    this.status.clear();
     this.failures.clear();
     this.checks.clear();
     this.outcomes.clear();
-    this.latency.reset();
-    this.serviceTime.reset();
     this.lag.reset();
     return snap;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decode, encode, newHistogram, toMicros } from '../../harness/metrics/histogram.ts';
+import { addSparse, decode, encode, newHistogram, toMicros } from '../../harness/metrics/histogram.ts';
 import { Aggregate } from '../../harness/metrics/aggregate.ts';
 import { Recorder } from '../../harness/metrics/recorder.ts';
 
@@ -54,5 +54,26 @@ describe('histogram merge across workers', () => {
     expect(encode(three.latency)).toBe(encode(one.latency));
     expect(encode(three.endpoints.get('POST /b')!.serviceTime)).toBe(encode(one.endpoints.get('POST /b')!.serviceTime));
     expect(three.seconds).toEqual(one.seconds);
+  });
+
+  it('reports run-wide latency, service time and status counts equal to the union of its endpoints', () => {
+    const rec = new Recorder();
+    const all = { latency: newHistogram(), serviceTime: newHistogram() };
+    const names = ['GET /a', 'POST /b', 'PUT /c'];
+    for (let k = 0; k < 900; k++) {
+      const ms = (k * 7919) % 3000 / 7;
+      const status = k % 11 === 0 ? 503 : 200;
+      rec.complete(rec.endpoint(names[k % 3]!), status, status === 200, undefined, ms, ms / 2);
+      all.latency.recordValue(toMicros(ms));
+      all.serviceTime.recordValue(toMicros(ms / 2));
+    }
+    const snap = rec.snapshot(0, 0);
+    const latency = newHistogram();
+    const serviceTime = newHistogram();
+    addSparse(latency, snap.latency);
+    addSparse(serviceTime, snap.serviceTime);
+    expect(encode(latency)).toBe(encode(all.latency));
+    expect(encode(serviceTime)).toBe(encode(all.serviceTime));
+    expect(snap.status).toEqual({ '200': 818, '503': 82 });
   });
 });
