@@ -25,7 +25,7 @@
 import type { Socket } from 'node:net';
 import { buildConnector, Client, type Dispatcher } from 'undici';
 import { classifyError } from './classify.ts';
-import type { EndpointStats, Recorder } from '../metrics/recorder.ts';
+import { Recorder, type EndpointStats } from '../metrics/recorder.ts';
 import { now } from '../runner/clock.ts';
 
 export interface FastRequest {
@@ -57,6 +57,8 @@ class Slot implements Dispatcher.DispatchHandler {
   intendedMs = 0;
   sentMs = 0;
   status = 0;
+  /** A warm-up request: recorded into the scratch recorder, not counted in flight. */
+  warm = false;
   next: Slot | null = null;
   constructor(
     private readonly owner: FastClient,
@@ -104,6 +106,11 @@ export class FastClient {
   private pumping = false;
   private closed = false;
   private onIdle: (() => void) | undefined;
+  /** Warm-up requests go through the same slots and code into this recorder, then it is dropped. */
+  private readonly warmRec = new Recorder();
+  private readonly warmEp: EndpointStats;
+  private warmInFlight = 0;
+  private warmNext: (() => void) | undefined;
 
   constructor(
     req: FastRequest,
@@ -148,6 +155,7 @@ export class FastClient {
       bodyTimeout: req.timeoutMs,
     };
     this.ep = rec.endpoint(req.endpoint ?? `${req.method} ${u.pathname}`);
+    this.warmEp = this.warmRec.endpoint(this.ep.name);
   }
 
   send(intendedMs: number): void {
@@ -159,13 +167,14 @@ export class FastClient {
       return;
     }
     this.free = s.next;
-    this.dispatch(s, intendedMs);
+    this.dispatch(s, intendedMs, false);
   }
 
-  private dispatch(s: Slot, intendedMs: number): void {
+  private dispatch(s: Slot, intendedMs: number, warm: boolean): void {
     s.intendedMs = intendedMs;
     s.sentMs = 0;
     s.status = 0;
+    s.warm = warm;
     s.conn.client.dispatch(this.opts, s);
   }
 
@@ -198,7 +207,7 @@ export class FastClient {
       const intended = this.wait[this.head]!;
       this.head = (this.head + 1) % this.wait.length;
       this.waiting--;
-      this.dispatch(s, intended);
+      this.dispatch(s, intended, false);
     }
     this.pumping = false;
   }
@@ -206,51 +215,70 @@ export class FastClient {
   done(s: Slot, err: Error | undefined): void {
     const t = now();
     const sent = s.sentMs === 0 ? t : s.sentMs;
+    const warm = s.warm;
+    const rec = warm ? this.warmRec : this.rec;
+    const ep = warm ? this.warmEp : this.ep;
     if (err === undefined) {
       const ok = s.status >= 200 && s.status < 300;
-      this.rec.complete(this.ep, s.status, ok, ok ? undefined : 'unexpected_status', t - s.intendedMs, t - sent);
+      rec.complete(ep, s.status, ok, ok ? undefined : 'unexpected_status', t - s.intendedMs, t - sent);
     } else {
-      this.rec.complete(this.ep, 0, false, classifyError(err), t - s.intendedMs, t - sent);
+      rec.complete(ep, 0, false, classifyError(err), t - s.intendedMs, t - sent);
     }
-    this.inFlight--;
     s.next = this.free;
     this.free = s;
+    if (warm) {
+      this.warmInFlight--;
+      this.warmNext?.();
+    } else this.inFlight--;
     if (this.waiting > 0) this.pump();
     else if (this.inFlight === 0 && this.onIdle !== undefined) this.onIdle();
   }
 
   /**
    * Opens the connections and warms the JIT before the clock starts: up to `total` requests,
-   * `concurrency` at a time spread over the connections, within `budgetMs`, not recorded.
-   * Returns how many were sent (to subtract from a target-side count).
+   * `concurrency` at a time, within `budgetMs`, through the same slots, handler and recording
+   * code as the run's requests (so the first second does not run cold code), into a scratch
+   * recorder that is read out once and dropped. Returns how many were sent (to subtract from a
+   * target-side count). Stragglers past the budget finish unrecorded.
    */
   warmup(total: number, concurrency: number, budgetMs = 1500): Promise<number> {
     if (total <= 0) return Promise.resolve(0);
-    const conns = this.conns;
-    const opts = this.opts;
     const deadline = now() + budgetMs;
     let sent = 0;
-    let finished = 0;
     return new Promise((resolve) => {
       let over = false;
       const end = (): void => {
         if (over) return;
         over = true;
         clearTimeout(timer);
+        this.warmNext = undefined;
+        this.warmRec.snapshot(0, 0);
         resolve(sent);
       };
-      // A slow target must not hold the start: past the budget, stop and go (stragglers finish unrecorded).
+      // A slow target must not hold the start: past the budget, stop and go.
       const timer = setTimeout(end, budgetMs + 500);
-      const fire = (c: Conn): void => {
+      const fire = (): void => {
+        const s = this.free;
+        if (s === null) return;
+        this.free = s.next;
         sent++;
-        const next = (): void => {
-          finished++;
-          if (!over && sent < total && now() < deadline) fire(c);
-          else if (finished === sent) end();
-        };
-        c.client.dispatch(opts, { onConnect() {}, onHeaders: () => true, onData: () => true, onComplete: next, onError: next });
+        this.warmInFlight++;
+        this.dispatch(s, now(), true);
       };
-      for (let i = 0; i < Math.min(concurrency, total); i++) fire(conns[i % conns.length]!);
+      // A request failing synchronously completes inside fire(): go on from the next turn, not recursively.
+      let depth = 1;
+      this.warmNext = (): void => {
+        if (depth > 0) {
+          setImmediate(() => this.warmNext?.());
+          return;
+        }
+        depth++;
+        if (!over && sent < total && now() < deadline) fire();
+        else if (this.warmInFlight === 0) end();
+        depth--;
+      };
+      for (let i = 0; i < Math.min(concurrency, total); i++) fire();
+      depth--;
     });
   }
 
