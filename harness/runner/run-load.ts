@@ -9,7 +9,7 @@
  * const r = await runLoad({ ...spec, workers: 2, onSecond: (line) => write(line) });
  */
 import { Worker } from 'node:worker_threads';
-import { Aggregate, type SeriesLine } from '../metrics/aggregate.ts';
+import { Aggregate, warmAggregation, type SeriesLine } from '../metrics/aggregate.ts';
 import type { SecondSnapshot } from '../metrics/snapshot.ts';
 import { subSegment, type Segment } from '../executors/segment.ts';
 import { prepareEngine, type EngineControl } from './engine.ts';
@@ -117,6 +117,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
         w.once('error', (err) => reject(new WorkerFailed(`worker ${i}: ${err.message}`)));
       }),
   );
+  // While the workers load: compile the merge path, so the first seconds are not merged cold.
+  warmAggregation();
   try {
     await Promise.all(ready);
   } catch (err) {
