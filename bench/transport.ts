@@ -2,13 +2,14 @@
  * Transport micro-benchmark: how many requests per second one core gets out of undici's
  * `Pool.request` (a promise and a body stream per request) against `Pool.dispatch` with a
  * reusable handler object, in undici's newer handler API (wrapped per request by undici 7) and
- * its original one (driven directly: what harness/transport/fast-client.ts uses), all closed-loop
- * at 64 in flight against nginx, plus dispatch with pipelining. The engine's ad hoc path uses the
- * faster one; this section is the measurement behind that choice.
+ * its original one (driven directly), all closed-loop at 64 in flight against nginx, plus dispatch
+ * with pipelining, and the same handler dispatched straight to 64 `Client`s, one slot each (no
+ * pool: what harness/transport/fast-client.ts does). The engine's ad hoc path uses the fastest;
+ * this section is the measurement behind that choice.
  *
  * Run alone: `npm run bench -- transport`.
  */
-import { Pool, type Dispatcher } from 'undici';
+import { Client, Pool, type Dispatcher } from 'undici';
 import { GEN_CPU, startNginx } from './lib.ts';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +55,37 @@ async function closedLoopDispatch(url: string, inFlight: number, seconds: number
   for (let i = 0; i < inFlight; i++) pool.dispatch(opts, handler);
   await finished;
   await pool.close();
+  return n / seconds;
+}
+
+/** Closed loop over `inFlight` Clients, each handler bound to its own Client (no Pool in between). */
+async function closedLoopClients(url: string, inFlight: number, seconds: number): Promise<number> {
+  const clients = Array.from({ length: inFlight }, () => new Client(url, { pipelining: 1 }));
+  let n = 0;
+  const end = Date.now() + seconds * 1000;
+  const opts: Dispatcher.DispatchOptions = { path: '/', method: 'GET', headers: [], blocking: false };
+  let live = inFlight;
+  let done: () => void = () => {};
+  const finished = new Promise<void>((r) => (done = r));
+  const handlers = clients.map((c) => {
+    const h: Dispatcher.DispatchHandler = {
+      onConnect() {},
+      onHeaders: () => true,
+      onData: () => true,
+      onComplete() {
+        n++;
+        if (Date.now() < end) c.dispatch(opts, h);
+        else if (--live === 0) done();
+      },
+      onError() {
+        if (--live === 0) done();
+      },
+    };
+    return h;
+  });
+  clients.forEach((c, i) => c.dispatch(opts, handlers[i]!));
+  await finished;
+  await Promise.all(clients.map((c) => c.close()));
   return n / seconds;
 }
 
@@ -124,6 +156,7 @@ const KINDS = [
   ['request', 'undici Pool.request, closed loop, 64 in flight            '],
   ['dispatch-new', 'dispatch, reusable handler, onRequestStart API, 64 in flight'],
   ['dispatch', 'dispatch, reusable handler, onConnect API, 64 in flight   '],
+  ['clients', 'dispatch to 64 Clients, one handler each, no Pool         '],
   ['dispatch-p4', 'dispatch, onConnect API, 64 in flight, pipelining 4      '],
 ] as const;
 
@@ -143,7 +176,7 @@ export async function run(args: string[] = []): Promise<void> {
     const base = best.get('request')!;
     for (const [kind, label] of KINDS) {
       const m = best.get(kind)!;
-      process.stdout.write(`  ${label.trim().padEnd(62)}: ${String(Math.round(m.rate)).padStart(7)} req/s (${(m.rate / base.rate).toFixed(2)} × request), ${m.us} µs CPU/request${kind === 'dispatch' ? '  <- the engine\'s --url path' : ''}\n`);
+      process.stdout.write(`  ${label.trim().padEnd(62)}: ${String(Math.round(m.rate)).padStart(7)} req/s (${(m.rate / base.rate).toFixed(2)} × request), ${m.us} µs CPU/request${kind === 'clients' ? '  <- the engine\'s --url path' : ''}\n`);
     }
   } finally {
     await ng.stop();
@@ -158,7 +191,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] !== un
     process.exit(0);
   }
   const cpu0 = process.cpuUsage();
-  const rate = kind === 'request' ? await closedLoopRequest(url, 64, SECONDS) : await closedLoopDispatch(url, 64, SECONDS, kind === 'dispatch-p4' ? 4 : 1, kind !== 'dispatch-new');
+  const rate = kind === 'request' ? await closedLoopRequest(url, 64, SECONDS) : kind === 'clients' ? await closedLoopClients(url, 64, SECONDS) : await closedLoopDispatch(url, 64, SECONDS, kind === 'dispatch-p4' ? 4 : 1, kind !== 'dispatch-new');
   const cpu = process.cpuUsage(cpu0);
   process.stdout.write(`${rate} ${((cpu.user + cpu.system) / (rate * SECONDS)).toFixed(2)}\n`);
 }
