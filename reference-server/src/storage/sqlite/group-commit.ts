@@ -72,6 +72,8 @@ export interface GroupCommitOptions {
   walFd?: number;
   /** Called after each committed transaction with its number of writes (metrics). */
   onCommit?: (batchSize: number) => void;
+  /** How the WAL is synced; default fs.fsync (tests pass one they complete by hand). */
+  fsync?: (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void;
 }
 
 export class GroupCommit {
@@ -91,11 +93,13 @@ export class GroupCommit {
   private readonly maxBatch: number;
   private readonly walFd: number | undefined;
   private readonly onCommit: ((batchSize: number) => void) | undefined;
+  private readonly fsync: NonNullable<GroupCommitOptions['fsync']>;
 
   constructor(db: Database.Database, opts: GroupCommitOptions = {}) {
     this.maxBatch = opts.maxBatch ?? 512;
     this.walFd = opts.walFd;
     this.onCommit = opts.onCommit;
+    this.fsync = opts.fsync ?? fsync;
     const one = db.transaction((p: Pending) => p.fn());
     this.runBatch = db.transaction((batch: Pending[]) => {
       for (const p of batch) {
@@ -192,7 +196,7 @@ export class GroupCommit {
     if (fd === undefined) return;
     this.syncing = true;
     this.counters.fsyncs++;
-    fsync(fd, (err) => {
+    this.fsync(fd, (err) => {
       this.syncing = false;
       if (err !== null && this.broken === undefined) {
         this.broken = new StorageFailure(`fsync of the SQLite WAL failed (${err.code ?? 'error'}): the store stops accepting requests`);
