@@ -50,6 +50,7 @@ export interface ReferenceApp {
 
 export async function createApp(deps: AppDeps): Promise<ReferenceApp> {
   const metrics = createMetrics(deps.registry, { defaultMetrics: deps.defaultMetrics ?? true });
+  deps.storage.registerMetrics?.(deps.registry);
   const rnd = () => deps.random.float();
   const downstream = guardServices(deps.downstream?.(metrics, rnd) ?? createDownstream(deps.config.faults, { random: rnd, metrics }));
   const settings = new RuntimeSettings(deps.config.info, deps.config.faults, deps.storage, deps.clock, downstream,

@@ -185,6 +185,9 @@ describe('a whole citizen over HTTP', () => {
   it('leaves no PAN, CVV, fiscal code, token or IBAN in the log lines or in /metrics', async () => {
     const metrics = (await client.get('/metrics')).text;
     expect(logs.length).toBeGreaterThan(20);
+    // the store's own metrics are on the same /metrics (group commit of the SQLite default)
+    expect(metrics).toMatch(/^picco_db_commits_total \d+/m);
+    expect(metrics).toMatch(/^picco_db_writes_total\{outcome="ok"\} [1-9]/m);
     const haystacks = { logs: logs.join('\n'), metrics };
     for (const [where, text] of Object.entries(haystacks)) {
       for (const s of [...secrets.pans, ...secrets.fiscalCodes, ...secrets.tokens, ...secrets.ibans]) {

@@ -22,6 +22,7 @@
  *   expireMonth: '12', expireYear: '30' }, new Date());
  * if (r.kind === 'already_exists') return fail422();
  */
+import type { Registry } from 'prom-client';
 
 // ---------------------------------------------------------------------------------------------
 // io-backend: users, sessions, tokens
@@ -323,6 +324,11 @@ export class StorageFailure extends Error {
 export interface Storage {
   /** Human-readable kind for logs and `picco serve` output, e.g. `sqlite` or `postgres`. */
   readonly kind: string;
+  /**
+   * Registers the store's own metrics (picco_db_*) on the app's registry, when it has any; the
+   * app calls it once. Optional: a store without metrics of its own leaves it out.
+   */
+  registerMetrics?(registry: Registry): void;
 
   // users and sessions (io-backend) ----------------------------------------------------------
   /** Creates the user at first login; an existing user is returned unchanged. */

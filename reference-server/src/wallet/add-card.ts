@@ -3,7 +3,7 @@
  * expiry), reduce the PAN to hpan + masked PAN + last four, and create the temporary wallet.
  * 422 creditcard.already_exists when the citizen already has this card verified (the app showed
  * "La carta che stai inserendo è già presente" and did not retry). The write is durable before
- * the 200 leaves (SQLite synchronous=FULL with group commit).
+ * the 200 leaves (SQLite: the group commit's WAL fsync; PostgreSQL: synchronous_commit=on).
  *
  * @example
  * POST /pp-restapi-CD/v1/wallet/cc {"data":{"type":"CREDIT_CARD","creditCard":{"pan":"4242…","holder":"Mario Rossi",
