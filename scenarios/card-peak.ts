@@ -1,11 +1,16 @@
 /**
  * card-peak: sustained card additions for capacity work. A warm-up (the first quarter of the run
- * at most) logs citizens in (outside the launch population, so a server can hold both); then
- * 8,000 × scale POST /v1/wallet/cc per second until the end of the run (75 s, or --duration),
- * each with a card never sent before
- * (citizen × card index, Luhn-valid), spread round-robin over the logged-in citizens. Step 1
- * only by default (the request the 2020 figures count); `card-peak-full` walks all four steps
- * for every card. --speed does not apply (a rate, not a day).
+ * at most) logs in every citizen the burst will use (outside the launch population, so a server
+ * can hold both); then 8,000 × scale POST /v1/wallet/cc per second until the end of the run (75 s,
+ * or --duration), each with a card never sent before (Luhn-valid), spread round-robin over the
+ * logged-in citizens. Step 1 only by default (the request the 2020 figures count): the card's
+ * identity is the arrival's, not its sender's, so the burst needs only rate / 8 citizens (8 cards
+ * per second on each token, under the server's 20 writes/s per token) and the warm-up logs them all
+ * in before the first card; without that, a short step would begin with a login storm (4 requests
+ * and 2 durable writes per citizen) and a capacity search would measure the storm, not the cards.
+ * `card-peak-full` walks all four steps for every card; its citizens keep at most 12 cards each
+ * (the wallet list is read at every card), so it needs rate × duration / 12 of them, and those the
+ * warm-up does not reach log in on their first card. --speed does not apply (a rate, not a day).
  *
  * @example
  * picco run card-peak --scale 0.25 --duration 30s
@@ -20,6 +25,10 @@ export const CARD_PEAK_RATE = 8_000;
 const DEFAULT_SECONDS = 60;
 
 const CARD_OFFSET = 3;
+/** New cards per card owner the PAN space allows (indexes CARD_OFFSET .. 14). */
+export const CARDS_PER_OWNER = CARDS_PER_CITIZEN_MAX - CARD_OFFSET - 1;
+/** Step 1 only: card additions per second on each logged-in citizen's token. */
+const CARDS_PER_TOKEN_PER_S = 8;
 
 export function buildCardPeak(o: ScenarioOptions, fullFlow: boolean, name: string): ScenarioPlan {
   validateOptions(o);
@@ -28,15 +37,20 @@ export function buildCardPeak(o: ScenarioOptions, fullFlow: boolean, name: strin
   // the whole run fits --duration: a warm-up (a quarter of it at most) then the card burst
   const runS = Math.max(2, o.durationS ?? DEFAULT_SECONDS + DEFAULT_SECONDS / 4);
   const loginRate = Math.min(1_000, Math.max(20, rate / 10)); // 4 requests per login, kept off the peak
-  // enough citizens that no one needs more cards than the PAN space allows (12 new ones each)
-  const citizens = Math.max(200, Math.ceil((rate * runS) / (CARDS_PER_CITIZEN_MAX - CARD_OFFSET - 1)));
+  const citizens = fullFlow
+    // each citizen's own cards: no one needs more than the PAN space allows (12 new ones each)
+    ? Math.max(200, Math.ceil((rate * runS) / CARDS_PER_OWNER))
+    : Math.max(200, Math.ceil(rate / CARDS_PER_TOKEN_PER_S));
   const warmS = Math.min(citizens / loginRate, runS / 4);
-  const warmed = Math.max(1, Math.floor(loginRate * warmS));
+  // step 1: every burst citizen logs in during the warm-up (faster than loginRate when a short
+  // run caps the warm-up); full flow: as many as loginRate reaches, the rest on their first card
+  const warmed = fullFlow ? Math.max(1, Math.floor(loginRate * warmS)) : citizens;
   const mainS = runS - warmS;
   const total = Math.ceil(rate * mainS);
   const state = new CardPeakState(citizens);
   const citizenBase = POPULATION_AT_SCALE_1 * 2;
-  const params = { ...ctx, state, citizenBase, citizens, cardOffset: CARD_OFFSET, fullFlow };
+  // step 1's card owners (PAN identities) start past every citizen index the launch can use
+  const params = { ...ctx, state, citizenBase, citizens, cardOffset: CARD_OFFSET, fullFlow, cardOwnerBase: citizenBase };
   return {
     scenario: name,
     durationS: warmS + mainS,
@@ -65,7 +79,7 @@ export function buildCardPeak(o: ScenarioOptions, fullFlow: boolean, name: strin
       card_422: 0,
     },
     notes: [
-      `Warm-up: ${warmed} of ${citizens} citizens log in over ${warmS.toFixed(1)} s (4 requests each; the rest log in on their first card); then ${rate}/s POST /v1/wallet/cc for ${mainS.toFixed(1)} s.`,
+      `Warm-up: ${warmed} of ${citizens} citizens log in over ${warmS.toFixed(1)} s (4 requests each${warmed < citizens ? '; the rest log in on their first card' : ''}); then ${rate}/s POST /v1/wallet/cc for ${mainS.toFixed(1)} s.`,
       fullFlow ? 'Each card walks all four steps (pay, 3DS, wallet confirm) without think time.' : 'Step 1 only (POST /v1/wallet/cc); card-peak-full adds the other three steps.',
     ],
   };

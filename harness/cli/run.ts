@@ -4,7 +4,7 @@
  * or file); harness/runner/execute.ts does the run. Flags beyond DESIGN.md's contract (all
  * optional, defaults in brackets):
  *
- *   --connections N [64]   --pipelining N [1]   --in-flight-cap N [10000]   --timeout D [16s]
+ *   --connections N [64 with --url, 512 for a scenario]   --pipelining N [1]   --in-flight-cap N [10000]   --timeout D [16s]
  *   --workers N [1] (worker threads; 0 = on the main thread)   --arrivals uniform|poisson [uniform]
  *   --stages D:R,... (with --url: ramp from --rate [0] through each stage, instead of --duration)
  *   --max-lag MS [25]   --max-dropped RATIO [0.01]   --report   --run-id ID
@@ -122,7 +122,10 @@ export async function run(argv: string[]): Promise<number> {
   if (speedFlag === 0) p.add('--speed must be > 0');
   const durationS = p.duration('--duration', f.duration);
   const seed = p.number('--seed', f.seed, { integer: true, min: 0 }) ?? 1;
-  const connections = p.number('--connections', f.connections, { integer: true, min: 1, max: 100_000 }) ?? 64;
+  // --url: wrk's 64; a scenario: enough that the target's concurrency, not the pool, limits
+  // (a citizen's phone is a connection of its own: 64 shared sockets would queue a surge in the
+  // generator, out of the server's sight and out of reach of its admission control)
+  const connections = p.number('--connections', f.connections, { integer: true, min: 1, max: 100_000 }) ?? (adHoc ? 64 : 512);
   const pipelining = p.number('--pipelining', f.pipelining, { integer: true, min: 1, max: 1000 }) ?? 1;
   const inFlightCap = p.number('--in-flight-cap', f['in-flight-cap'], { integer: true, min: 1 }) ?? 10_000;
   const timeoutS = p.duration('--timeout', f.timeout) ?? 16;

@@ -2,7 +2,7 @@
  * card-peak's journeys, built for the engine's hot path: `warm-up` logs a citizen in once
  * (login, session, /info, PM start-session) and keeps the session and the JSON-escaped holder
  * name in a bounded cache; `card-burst` then sends one POST /v1/wallet/cc per arrival with a
- * card never used before (citizen × card index), rendering the body with one template string
+ * card never used before (card owner × card index), rendering the body with one template string
  * and no faker call. With `fullFlow`, the rest of the four steps follows (no think time).
  *
  * @example
@@ -10,7 +10,7 @@
  * stream({ journey: warmUp, params: { ...ctx, state } }); stream({ journey: cardBurst, params: { ...ctx, state } });
  */
 import type { Journey } from '../../harness/scenario/types.ts';
-import { cardNumber } from '../identity/card-number.ts';
+import { CARDS_PER_CITIZEN_MAX, cardNumber } from '../identity/card-number.ts';
 import { type AppSession, type JourneyContext, data, openApp, pm } from './app-client.ts';
 import { addCreditCard } from './add-card.ts';
 import { SessionCache } from './session-cache.ts';
@@ -18,6 +18,8 @@ import { SessionCache } from './session-cache.ts';
 export class CardPeakState {
   readonly sessions: SessionCache;
   private readonly holders: string[];
+  /** Logins in progress: a citizen's later arrivals wait for it rather than log in again. */
+  readonly loggingIn = new Map<number, Promise<{ s: AppSession; holder: string } | undefined>>();
 
   constructor(readonly capacity: number) {
     this.sessions = new SessionCache(capacity);
@@ -42,6 +44,12 @@ export interface CardPeakParams extends JourneyContext {
   citizens: number;
   /** Card indexes start here (the launch uses 0-2). */
   cardOffset: number;
+  /**
+   * Step 1 only: arrival k's card is card owner (base + k div 12)'s card (offset + k mod 12), a
+   * PAN identity independent of the citizen who sends it, so a few citizens can send any number
+   * of cards. Undefined: the sending citizen's own card (offset + k div citizens).
+   */
+  cardOwnerBase?: number;
   fullFlow: boolean;
 }
 
@@ -49,11 +57,23 @@ async function session(c: Parameters<Journey['run']>[0], p: CardPeakParams, citi
   const s = p.state.sessions.get(citizen);
   const h = p.state.holderJson(citizen);
   if (s && h) return { s, holder: h };
-  const id = p.population.identity(citizen);
-  const fresh = await openApp(c, p, id.fiscalCode);
-  if (!fresh) return undefined;
-  p.state.put(citizen, fresh, `${id.name} ${id.familyName}`);
-  return { s: fresh, holder: JSON.stringify(`${id.name} ${id.familyName}`) };
+  // one phone, one login: an arrival for a citizen whose login is still running waits for it (the
+  // wait counts in its card's latency, which runs from the arrival's intended start)
+  const pending = p.state.loggingIn.get(citizen);
+  if (pending !== undefined) return pending;
+  const login = (async () => {
+    const id = p.population.identity(citizen);
+    const fresh = await openApp(c, p, id.fiscalCode);
+    if (!fresh) return undefined;
+    p.state.put(citizen, fresh, `${id.name} ${id.familyName}`);
+    return { s: fresh, holder: JSON.stringify(`${id.name} ${id.familyName}`) };
+  })();
+  p.state.loggingIn.set(citizen, login);
+  try {
+    return await login;
+  } finally {
+    p.state.loggingIn.delete(citizen);
+  }
 }
 
 export const warmUp: Journey<CardPeakParams> = {
@@ -76,8 +96,11 @@ export const cardBurst: Journey<CardPeakParams> = {
       await addCreditCard(c, p, got.s, citizen, k, holder, 'new');
       return;
     }
-    const pan = cardNumber(citizen, k, p.population.seed);
-    const h = (citizen * 31 + k * 7) >>> 0;
+    const perOwner = CARDS_PER_CITIZEN_MAX - p.cardOffset - 1;
+    const owner = p.cardOwnerBase === undefined ? citizen : p.cardOwnerBase + Math.floor(arrival.index / perOwner);
+    const index = p.cardOwnerBase === undefined ? k : p.cardOffset + (arrival.index % perOwner);
+    const pan = cardNumber(owner, index, p.population.seed);
+    const h = (owner * 31 + index * 7) >>> 0;
     const mm = h % 12 < 9 ? `0${1 + (h % 12)}` : `${1 + (h % 12)}`;
     const body = `{"data":{"type":"CREDIT_CARD","favourite":false,"creditCard":{"pan":"${pan}","holder":${got.holder},"expireMonth":"${mm}","expireYear":"${28 + (h % 4)}","securityCode":"${100 + (h % 900)}"}}}`;
     const r = await pm(c, got.s, { method: 'POST', path: '/v1/wallet/cc', endpoint: 'POST /v1/wallet/cc', body, expect: [200, 201] });

@@ -19,6 +19,7 @@ import { impatientRetry } from '../../scenarios/journeys/impatient-retry.ts';
 import { joinCashback } from '../../scenarios/journeys/join-cashback.ts';
 import { SessionCache } from '../../scenarios/journeys/session-cache.ts';
 import { CardPeakState, cardBurst } from '../../scenarios/journeys/card-burst.ts';
+import { cardPeak } from '../../scenarios/card-peak.ts';
 
 const pop = populationFor({ scale: 1, seed: 1 });
 const ctx: JourneyContext = { population: pop, speed: 1, password: 'picco-test' };
@@ -182,5 +183,34 @@ describe('journeys against the reference server', () => {
     const full = new AppJourneyClient(server.app);
     await walk(full, cardBurst, 100, { ...params, fullFlow: true }, 40);
     expect(full.n('cards_added')).toBe(1);
+  });
+
+  it('card-burst with card owners: two citizens send 30 distinct new cards, each logging in once', async () => {
+    const state = new CardPeakState(8);
+    const params = { ...ctx, speed: 1e9, state, citizenBase: 200, citizens: 2, cardOffset: 3, fullFlow: false, cardOwnerBase: 5_000 };
+    const c = new AppJourneyClient(server.app);
+    for (let k = 0; k < 30; k++) await walk(c, cardBurst, 200 + (k % 2), params, k);
+    expect(c.n('wallet_cc_created')).toBe(30);
+    expect(c.n('card_422')).toBe(0);
+    expect(c.statuses('POST /test-login')).toHaveLength(2);
+    // arrivals for a citizen whose login is still running wait for it instead of logging in again
+    const fresh = { ...params, state: new CardPeakState(8), citizenBase: 300 };
+    const d = new AppJourneyClient(server.app);
+    await Promise.all([0, 2, 4, 6].map((k) => walk(d, cardBurst, 300, fresh, 100 + k)));
+    expect(d.statuses('POST /test-login')).toHaveLength(1);
+    expect(d.n('wallet_cc_created')).toBe(4);
+  });
+
+  it('card-peak logs in every burst citizen during the warm-up, whatever the scale and length', () => {
+    for (const [scale, durationS] of [[0.01, 20], [0.2, 20], [1, 75], [0.05, 8]] as const) {
+      const plan = cardPeak.build({ scale, speed: 1, seed: 1, durationS });
+      const warm = plan.streams.find((st) => st.name === 'warm-up')!;
+      const burst = plan.streams.find((st) => st.name === 'card-burst')!;
+      const warmArrivals = Math.round(warm.executor.type === 'constant-arrival-rate' ? warm.executor.rate * warm.executor.durationS : 0);
+      expect(warmArrivals).toBe(plan.expected['logged_in_citizens']);
+      expect(burst.startS ?? 0).toBeLessThanOrEqual(durationS / 4 + 1e-9);
+      // at most 8 cards per second on any token (the server allows 20 writes/s per token)
+      expect((8_000 * scale) / (plan.expected['logged_in_citizens'] ?? 1)).toBeLessThanOrEqual(8);
+    }
   });
 });
