@@ -12,6 +12,7 @@
 import type { Journey, ScenarioOptions, Stream } from '../harness/scenario/types.ts';
 import { type JourneyContext, testPassword } from './journeys/app-client.ts';
 import { populationFor } from './population.ts';
+import { ScenarioOptionError } from '../harness/scenario/option-error.ts';
 
 export interface CitizenRange {
   start: number;
@@ -56,5 +57,5 @@ export function validateOptions(o: ScenarioOptions): void {
   if (!(o.speed > 0) || !Number.isFinite(o.speed)) bad.push(`--speed must be a positive number (got ${o.speed})`);
   if (o.durationS !== undefined && !(o.durationS > 0)) bad.push(`--duration must be positive (got ${o.durationS}s)`);
   if (!Number.isInteger(o.seed)) bad.push(`--seed must be an integer (got ${o.seed})`);
-  if (bad.length) throw new RangeError(bad.join('; '));
+  if (bad.length) throw new ScenarioOptionError(bad.join('; '));
 }

@@ -6,6 +6,7 @@
  * Exit codes (DESIGN.md): 0 pass, 99 SLO failed, 98 run invalid, 2 bad usage, 1 anything else.
  */
 import { UsageError, EXIT } from './usage.ts';
+import { ScenarioOptionError } from '../scenario/option-error.ts';
 
 const COMMANDS = ['serve', 'run', 'plan', 'report', 'capacity', 'verify', 'export'] as const;
 type Command = (typeof COMMANDS)[number];
@@ -48,6 +49,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError) {
       for (const problem of err.problems) process.stderr.write(`picco ${cmd}: ${problem}\n`);
+      return EXIT.usage;
+    }
+    if (err instanceof ScenarioOptionError) {
+      process.stderr.write(`picco ${cmd}: ${err.message}\n`);
       return EXIT.usage;
     }
     process.stderr.write(`picco ${cmd}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

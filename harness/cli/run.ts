@@ -270,6 +270,8 @@ export async function run(argv: string[]): Promise<number> {
   };
   if (metricsPort !== undefined) cfg.metricsPort = metricsPort;
   if (!cfg.quiet && defaulted && scenario !== undefined) process.stderr.write(`picco run ${defaultsNote(scenario.name, { scale, speed, defaulted })}\n`);
+  // options the scenario cannot honour are bad usage: found before anything starts or is written
+  if (scenario !== undefined && cfg.source.kind === 'scenario') scenario.build(cfg.source.options);
   if (!cfg.quiet) process.stderr.write(`picco run ${runId}: writing ${outDir}\n`);
   const { exitCode } = await executeRun(cfg);
   return exitCode;

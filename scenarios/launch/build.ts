@@ -26,6 +26,7 @@ import { integrate, rateAt, toExecutor } from './curve.ts';
 import { launchFigures } from './figures.ts';
 import { DAY, PB_CARDS_PER_SEARCH, PB_ENABLEABLE, PRESS_BLOCK, type StreamModel, dayStart, launchModel } from './model.ts';
 import { RangeSet, intersect, scaleSet } from './range-set.ts';
+import { ScenarioOptionError } from '../../harness/scenario/option-error.ts';
 
 export interface LaunchWindow {
   name: string;
@@ -137,6 +138,9 @@ export function buildLaunch(o: ScenarioOptions, win: LaunchWindow): ScenarioPlan
   const first = planWindow(o, win.name, from, length, undefined);
   const shift = first.streams[0]?.name === 'preload-wallets' ? preloadSeconds(first.expected.preload_citizens ?? 0) : 0;
   if (shift === 0) return first;
+  if (o.durationS <= shift) {
+    throw new ScenarioOptionError(`--duration ${o.durationS}s leaves nothing of the window: its preload (re-creating the ${first.expected.preload_citizens} wallets citizens had before it) takes ${Math.ceil(shift)} s of run time; give --duration over ${Math.ceil(shift)}s, or a smaller --scale`);
+  }
   const rest = Math.max(0, o.durationS - shift) * o.speed;
   return planWindow(o, win.name, from, Math.min(length, rest), shift);
 }

@@ -29,6 +29,18 @@ describe('rehearsal defaults', () => {
     expect(plan.expected.card_422_on_readd).toBeGreaterThan(0);
   });
 
+  it('a --duration the window\'s preload would use up is bad usage (exit 2, naming --duration), in plan and in run', async () => {
+    for (const cmd of ['plan', 'run']) {
+      const r = await picco([cmd, 'december-2020@7dec18:15', '--scale', '0.008', '--speed', '60', '--duration', '45s', '--target', 'http://127.0.0.1:9'].slice(0, cmd === 'plan' ? 8 : 10));
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/--duration 45s leaves nothing of the window: its preload .* takes 98 s/);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+      expect(r.stderr).not.toMatch(/writing/); // nothing started, nothing written
+    }
+    const ok = await picco(['plan', 'december-2020@7dec18:15', '--scale', '0.008', '--speed', '60', '--duration', '200s']);
+    expect(ok.code, ok.stderr).toBe(0);
+  });
+
   it('`picco plan december-2020` shows the rehearsal it will run and says so', async () => {
     const r = await picco(['plan', 'december-2020', '--json']);
     expect(r.code, r.stderr).toBe(0);
