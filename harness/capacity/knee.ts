@@ -68,9 +68,13 @@ export function nice(rate: number): number {
 }
 
 function summarise(rate: number, trials: Trial[]): RateResult {
-  const passes = trials.filter((t) => t.pass && t.invalid !== true).length;
-  const invalid = trials.some((t) => t.invalid === true);
-  const verdict: Verdict = invalid ? 'invalid' : passes === trials.length ? 'holds' : passes === 0 ? 'fails' : 'mixed';
+  // A valid repeat that failed is evidence about the target even when another repeat was invalid
+  // (the generator fell behind, typically on a box the target shares): the scale does not hold.
+  // Invalid is the verdict only when no valid repeat failed, i.e. when nothing was learned.
+  const valid = trials.filter((t) => t.invalid !== true);
+  const passes = valid.filter((t) => t.pass).length;
+  const failedValid = valid.length - passes;
+  const verdict: Verdict = failedValid > 0 ? (passes === 0 ? 'fails' : 'mixed') : valid.length < trials.length ? 'invalid' : 'holds';
   const keys = new Set(trials.flatMap((t) => Object.keys(t.figures ?? {})));
   const figures: RateResult['figures'] = {};
   for (const k of keys) {

@@ -104,6 +104,20 @@ describe('knee search', () => {
     expect(high.reachedMax).toBe(true);
   });
 
+  it('a valid repeat that failed makes the scale fail even when another repeat was invalid; the search goes on', async () => {
+    // at 800+ the first repeat is a valid failure, the second an invalid run
+    const r = await findKnee({ start: 100, max: 10_000, repeats: 2, tolerance: 0.1,
+      measure: async (rate, repeat) => (rate < 600 ? { pass: true } : repeat === 0 ? { pass: false } : { pass: false, invalid: true }) });
+    expect(r.results.find((x) => x.rate === 800)?.verdict).toBe('fails');
+    expect(r.stoppedBy).toBe('converged');
+    expect(r.knee).toBeGreaterThanOrEqual(550);
+    expect(r.knee).toBeLessThan(600);
+    // and a scale whose only valid repeats passed but one was invalid says nothing: invalid
+    const s = await findKnee({ start: 100, max: 10_000, repeats: 2, measure: async (rate, repeat) => ({ pass: true, invalid: rate >= 800 && repeat === 1 }) });
+    expect(s.results.find((x) => x.rate === 800)?.verdict).toBe('invalid');
+    expect(s.stoppedBy).toBe('invalid');
+  });
+
   it('stops when the generator itself cannot keep up (invalid run)', async () => {
     const r = await findKnee({ start: 100, max: 10_000, repeats: 2, measure: async (rate) => ({ pass: true, invalid: rate >= 800 }) });
     expect(r.stoppedBy).toBe('invalid');

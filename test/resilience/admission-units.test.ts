@@ -154,4 +154,13 @@ describe('classifyRoute', () => {
     expect(classifyRoute('PUT', '/bpd/io/payment-instruments/abc')).toBe('bpd-write');
     expect(classifyRoute('GET', '/metrics')).toBeNull();
   });
+
+  it('keeps logins, PM session starts and logouts (durable writes) out of the compartment of /info and the session reads', () => {
+    for (const [m, p] of [['POST', '/test-login'], ['GET', '/pp-restapi-CD/v1/users/actions/start-session'], ['POST', '/logout']] as const) {
+      expect(classifyRoute(m, p)).toBe('session-write');
+    }
+    for (const [m, p] of [['GET', '/info'], ['GET', '/api/v1/session'], ['GET', '/api/v1/profile'], ['GET', '/pp-restapi-CD/v1/bancomat/abi']] as const) {
+      expect(classifyRoute(m, p)).toBe('io-light');
+    }
+  });
 });

@@ -1,7 +1,11 @@
 /**
  * Route classes: the bulkheads. Each class gets its own adaptive limit, so a surge of card
  * additions fills the `card-write` compartment and is shed there, while `/info`, the session
- * calls and the wallet list keep their own capacity.
+ * calls and the wallet list keep their own capacity. Logins, PM session starts and logouts are
+ * durable writes (they wait for the group commit's fsync) and come in storms of their own (after
+ * the 7 Dec update every impatient citizen reopened the app): they have their own compartment,
+ * `session-write`, so a login storm is shed there and never holds the slots of `/info` and the
+ * session reads (`io-light`), which answer from memory or one indexed read.
  *
  * Trade-off: classification runs before routing (admission must be cheap and come before body
  * parsing), so it matches on method and raw path prefixes, not on the router's pattern. A
@@ -14,6 +18,7 @@
  */
 export type RouteClass =
   | 'io-light'
+  | 'session-write'
   | 'wallet-read'
   | 'card-write'
   | 'bancomat-search'
@@ -41,6 +46,9 @@ export interface ClassConfig {
 /** Defaults per class (per process). Written for a 2-core box; `--workers` multiplies them. */
 export const CLASS_DEFAULTS: Record<RouteClass, ClassConfig> = {
   'io-light': { priority: 'critical', initial: 64, min: 32, max: 512, maxQueue: 256, maxWaitMs: 100, targetMs: 100 },
+  // A login is two durable writes: like card-write, a floor that keeps group-commit batches
+  // large; normal priority, so under loop lag logins are shed before /info and the wallet list.
+  'session-write': { priority: 'normal', initial: 64, min: 32, max: 512, maxQueue: 256, maxWaitMs: 100, tolerance: 2, targetMs: 200 },
   'wallet-read': { priority: 'critical', initial: 64, min: 32, max: 512, maxQueue: 256, maxWaitMs: 100, targetMs: 100 },
   // Durable writes are group-committed (one fsync per batch): a floor of 64 keeps batches
   // large; the 200 ms ceiling stops the limit where more writes in flight only add latency
@@ -62,7 +70,7 @@ export function classifyRoute(method: string, path: string): RouteClass | null {
     const p = path.slice(PM.length);
     if (method === 'GET') {
       if (p.startsWith('/v2/wallet') || p.startsWith('/v1/wallet')) return 'wallet-read';
-      if (p.startsWith('/v1/users/actions/start-session')) return 'io-light';
+      if (p.startsWith('/v1/users/actions/start-session')) return 'session-write';
       if (p.startsWith('/v1/bancomat/pans')) return 'bancomat-search';
       if (p.startsWith('/v1/bancomat/abi')) return 'io-light';
       return 'card-write';
@@ -70,7 +78,8 @@ export function classifyRoute(method: string, path: string): RouteClass | null {
     return 'card-write';
   }
   if (path.startsWith('/bpd/')) return method === 'GET' ? 'bpd-read' : 'bpd-write';
-  if (path === '/info' || path === '/test-login' || path.startsWith('/api/v1/') || path.startsWith('/pagopa/api/')) {
+  if (path === '/test-login' || path === '/logout') return 'session-write';
+  if (path === '/info' || path.startsWith('/api/v1/') || path.startsWith('/pagopa/api/')) {
     return 'io-light';
   }
   return 'other';
