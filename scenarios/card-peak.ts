@@ -16,9 +16,8 @@
  * picco run card-peak --scale 0.25 --duration 30s
  */
 import type { Scenario, ScenarioOptions, ScenarioPlan } from '../harness/scenario/types.ts';
-import { CardPeakState, cardBurst, warmUp } from './journeys/card-burst.ts';
+import { CardPeakState, cardBurst, cardsPerOwner, warmUp } from './journeys/card-burst.ts';
 import { contextFor, validateOptions } from './plan-kit.ts';
-import { CARDS_PER_CITIZEN_MAX } from './identity/card-number.ts';
 import { POPULATION_AT_SCALE_1 } from './population.ts';
 
 export const CARD_PEAK_RATE = 8_000;
@@ -26,7 +25,7 @@ const DEFAULT_SECONDS = 60;
 
 const CARD_OFFSET = 3;
 /** New cards per card owner the PAN space allows (indexes CARD_OFFSET .. 14). */
-export const CARDS_PER_OWNER = CARDS_PER_CITIZEN_MAX - CARD_OFFSET - 1;
+const CARDS_PER_OWNER = cardsPerOwner(CARD_OFFSET);
 /** Step 1 only: card additions per second on each logged-in citizen's token. */
 const CARDS_PER_TOKEN_PER_S = 8;
 

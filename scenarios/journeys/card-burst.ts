@@ -15,11 +15,19 @@ import { type AppSession, type JourneyContext, data, openApp, pm } from './app-c
 import { addCreditCard } from './add-card.ts';
 import { SessionCache } from './session-cache.ts';
 
+/** New cards each card owner can add from `cardOffset` on, within the PAN space (16 per owner). */
+export function cardsPerOwner(cardOffset: number): number {
+  return CARDS_PER_CITIZEN_MAX - cardOffset - 1;
+}
+
+/** A logged-in citizen: the app session and the JSON-escaped holder name for the card body. */
+type LoggedIn = { s: AppSession; holder: string };
+
 export class CardPeakState {
   readonly sessions: SessionCache;
   private readonly holders: string[];
   /** Logins in progress: a citizen's later arrivals wait for it rather than log in again. */
-  readonly loggingIn = new Map<number, Promise<{ s: AppSession; holder: string } | undefined>>();
+  readonly loggingIn = new Map<number, Promise<LoggedIn | undefined>>();
 
   constructor(readonly capacity: number) {
     this.sessions = new SessionCache(capacity);
@@ -53,7 +61,7 @@ export interface CardPeakParams extends JourneyContext {
   fullFlow: boolean;
 }
 
-async function session(c: Parameters<Journey['run']>[0], p: CardPeakParams, citizen: number): Promise<{ s: AppSession; holder: string } | undefined> {
+async function session(c: Parameters<Journey['run']>[0], p: CardPeakParams, citizen: number): Promise<LoggedIn | undefined> {
   const s = p.state.sessions.get(citizen);
   const h = p.state.holderJson(citizen);
   if (s && h) return { s, holder: h };
@@ -96,7 +104,7 @@ export const cardBurst: Journey<CardPeakParams> = {
       await addCreditCard(c, p, got.s, citizen, k, holder, 'new');
       return;
     }
-    const perOwner = CARDS_PER_CITIZEN_MAX - p.cardOffset - 1;
+    const perOwner = cardsPerOwner(p.cardOffset);
     const owner = p.cardOwnerBase === undefined ? citizen : p.cardOwnerBase + Math.floor(arrival.index / perOwner);
     const index = p.cardOwnerBase === undefined ? k : p.cardOffset + (arrival.index % perOwner);
     const pan = cardNumber(owner, index, p.population.seed);
