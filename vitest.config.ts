@@ -1,13 +1,39 @@
 import { defineConfig } from 'vitest/config';
 
-// One suite, run by `npm test`. Integration tests start real servers (reference server, nginx,
-// PostgreSQL, Prometheus, Chromium) on loopback ports; none of them is mocked.
+/**
+ * Two projects, both run by `npm test`:
+ * - unit: pure code, no sockets, no child processes, no database files; time, where it is the
+ *   subject, comes from injected clocks or fake timers. Listed here by file.
+ * - integration: everything else, with the real components (reference server, nginx, PostgreSQL,
+ *   Prometheus, Chromium) on loopback ports; none of them is mocked. A new test file is an
+ *   integration test unless it is listed as a unit.
+ * `npx vitest run --project unit` runs the fast half alone.
+ */
+const UNIT = [
+  'test/engine/executors.test.ts',
+  'test/engine/metrics.test.ts',
+  'test/engine/thresholds.test.ts',
+  'test/engine/targets.test.ts',
+  'test/engine/scenario-api.test.ts',
+  'test/merge/segment-union.test.ts',
+  'test/output/summary-table.test.ts',
+  'test/reports/capacity-math.test.ts',
+  'test/resilience/admission-units.test.ts',
+  'test/scenarios/calibration.test.ts',
+  'test/scenarios/population.test.ts',
+  'test/server/rules.test.ts',
+  'test/verify/contract.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: 'unit', include: UNIT } },
+      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: UNIT } },
+    ],
   },
 });

@@ -75,12 +75,12 @@ function scenarioFile(o: { rate: number; seconds: number; tokens: string[]; panO
 const tokens = ${JSON.stringify(o.tokens)};
 const body = (pan) => JSON.stringify({ data: { type: 'CREDIT_CARD', favourite: false, creditCard: { pan, holder: 'Mario Rossi', expireMonth: '12', expireYear: '30', securityCode: '123' } } });
 const addCard = { name: 'add-card-step-1', async run(c, a) {
-  const r = await c.request({ api: 'pm', method: 'POST', path: '/v1/wallet/cc', endpoint: 'POST /v1/wallet/cc',
+  const r = await c.request({ origin: 'pm', method: 'POST', path: '/v1/wallet/cc', endpoint: 'POST /v1/wallet/cc',
     headers: { authorization: 'Bearer ' + tokens[a.index % tokens.length] }, body: body(cardNumber(${3_000_000 + o.panOffset} + a.index, 0, 20201207)), expect: [200] });
   c.check('card added', r.status === 200);
 } };
 const listWallet = { name: 'wallet-list', async run(c) {
-  await c.request({ api: 'pm', method: 'GET', path: '/v2/wallet', endpoint: 'GET /v2/wallet', headers: { authorization: 'Bearer ${o.walletToken ?? ''}' }, expect: [200] });
+  await c.request({ origin: 'pm', method: 'GET', path: '/v2/wallet', endpoint: 'GET /v2/wallet', headers: { authorization: 'Bearer ${o.walletToken ?? ''}' }, expect: [200] });
 } };
 export default { name: 'server-surge', description: 'bench: card additions at a fixed rate', build: () => ({
   scenario: 'server-surge', durationS: ${o.seconds}, streams: [${streams.join(', ')}], expected: {} }) };

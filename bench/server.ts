@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEmbeddedServer } from '../harness/runner/embedded-server.ts';
+import { startEmbeddedServer } from '../cli/embedded-server.ts';
 import { maxSustained, ROOT, runPicco, runWrk, TARGET_CPU } from './lib.ts';
 
 const out = (s: string): void => {
@@ -37,7 +37,7 @@ async function infoCount(base: string): Promise<number | undefined> {
 export async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
   if (!existsSync(join(ROOT, 'harness', 'cli', 'serve.ts'))) {
-    out('  skipped: `picco serve` is not there yet (harness/cli/serve.ts missing)');
+    out('  skipped: `picco serve` is not there yet (cli/serve.ts missing)');
     return;
   }
   let srv;

@@ -4,5 +4,5 @@
 // through execArgv (see harness/runtime/spawn.ts).
 import { register } from 'tsx/esm/api';
 register();
-const { main } = await import('../harness/cli/main.ts');
+const { main } = await import('../cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

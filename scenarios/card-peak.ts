@@ -15,6 +15,7 @@
  * @example
  * picco run card-peak --scale 0.25 --duration 30s
  */
+import { ORIGINS_2020 } from './origins.ts';
 import type { Scenario, ScenarioOptions, ScenarioPlan } from '../harness/scenario/types.ts';
 import { CardPeakState, cardBurst, cardsPerOwner, warmUp } from './journeys/card-burst.ts';
 import { contextFor, validateOptions } from './plan-kit.ts';
@@ -86,12 +87,14 @@ export function buildCardPeak(o: ScenarioOptions, fullFlow: boolean, name: strin
 
 export const cardPeak: Scenario = {
   name: 'card-peak',
+  origins: ORIGINS_2020,
   description: 'Sustained POST /v1/wallet/cc at 8,000/s × scale over many logged-in citizens (capacity work)',
   build: (o) => buildCardPeak(o, false, 'card-peak'),
 };
 
 export const cardPeakFull: Scenario = {
   name: 'card-peak-full',
+  origins: ORIGINS_2020,
   description: 'card-peak with all four steps of the credit-card flow for every card',
   build: (o) => buildCardPeak(o, true, 'card-peak-full'),
 };

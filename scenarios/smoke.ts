@@ -10,6 +10,7 @@
  * @example
  * picco run smoke
  */
+import { ORIGINS_2020 } from './origins.ts';
 import type { Scenario, ScenarioOptions, ScenarioPlan } from '../harness/scenario/types.ts';
 import { addCard } from './journeys/add-card.ts';
 import { addPagoBancomatJourney } from './journeys/add-pagobancomat.ts';
@@ -72,6 +73,7 @@ export function buildSmoke(o: ScenarioOptions): ScenarioPlan {
 
 export const smoke: Scenario = {
   name: 'smoke',
+  origins: ORIGINS_2020,
   description: 'Every main journey at a low rate in under 15 s (CI)',
   build: buildSmoke,
 };

@@ -3,6 +3,7 @@
  * sizes) the USL projection. Kept apart from the CLI so a test or a script can drive it with
  * its own measuring function.
  */
+import { PiccoError } from '../errors.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findKnee, type KneeResult, type RateResult } from './knee.ts';
@@ -24,8 +25,10 @@ export const DEFAULT_CAPACITY_SLO = [
 
 export const PLANNER_TARGETS = { cardAdditionsPerS: 8000, opsPerS: 14000 } as const;
 
-export class CapacityError extends Error {
-  readonly code = 'PICCO_ERR_CAPACITY';
+export class CapacityError extends PiccoError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('PICCO_ERR_CAPACITY', message, options);
+  }
 }
 
 export interface CapacityOptions {

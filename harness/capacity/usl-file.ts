@@ -11,6 +11,7 @@
  * `workers` is the number of identical server instances (node:cluster workers or hosts);
  * the throughputs are what held the SLOs at that size (the knee), not the peak of a meltdown.
  */
+import { PiccoError } from '../errors.ts';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 
@@ -23,8 +24,10 @@ export const measurementSchema = z.strictObject({
 export const uslFileSchema = z.strictObject({ measurements: z.array(measurementSchema) });
 export type UslMeasurement = z.infer<typeof measurementSchema>;
 
-export class UslFileError extends Error {
-  readonly code = 'PICCO_ERR_USL_FILE';
+export class UslFileError extends PiccoError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('PICCO_ERR_USL_FILE', message, options);
+  }
 }
 
 export function readUslFile(path: string): UslMeasurement[] {

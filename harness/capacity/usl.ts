@@ -1,3 +1,4 @@
+import { PiccoError } from '../errors.ts';
 /**
  * Universal Scalability Law (Gunther): throughput at N instances is
  *   X(N) = λN / (1 + σ(N−1) + κN(N−1))
@@ -34,8 +35,10 @@ export interface UslFit {
   peakX: number;
 }
 
-export class UslInputError extends Error {
-  readonly code = 'PICCO_ERR_USL_INPUT';
+export class UslInputError extends PiccoError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('PICCO_ERR_USL_INPUT', message, options);
+  }
 }
 
 export function uslX(n: number, p: { lambda: number; sigma: number; kappa: number }): number {

@@ -9,13 +9,13 @@
  * reports that as `dropped_iterations` instead.
  *
  * @example
- * export function stream_0() { return runArrival(plan.streams[0], 0, seed, targetsFromEnv(defaults)); }
+ * export function stream_0() { return runArrival(plan.streams[0], 0, seed, targetsFromEnv(origins, defaults)); }
  */
 import http from 'k6/http';
 import { check, sleep } from 'k6';
 import exec from 'k6/execution';
 import { Counter } from 'k6/metrics';
-import type { FailureKind, JourneyClient, RequestSpec, ResponseResult, Stream, Targets } from '../scenario/types.ts';
+import type { FailureKind, JourneyClient, Origins, RequestSpec, ResponseResult, Stream, Targets } from '../scenario/types.ts';
 import { mulberry32, seedOf, type Random } from '../executors/random.ts';
 
 /** Business outcomes counted by journeys (`c.count`), tagged `outcome`. */
@@ -23,15 +23,25 @@ const outcomes = new Counter('picco_outcomes');
 /** Journeys finished, tagged `stream` and `result` (done / error). */
 const journeys = new Counter('picco_journeys');
 
-/** Targets from the environment (k6 -e PICCO_TARGET=...), else the export's defaults. */
-export function targetsFromEnv(defaults: Targets): Targets {
+/**
+ * Targets from the environment, else the export's defaults: `k6 -e PICCO_TARGET=URL` puts every
+ * origin at URL (plus its base path), `-e PICCO_TARGET_<ORIGIN>=URL` (e.g. PICCO_TARGET_PM) gives
+ * one origin its own, as `--target` and `--target NAME=URL` do for `picco run`.
+ */
+export function targetsFromEnv(origins: Origins, defaults: Targets): Targets {
   const base = __ENV['PICCO_TARGET'];
-  const one = base !== undefined && base !== '' ? { io: base, pm: `${base}/pp-restapi-CD`, bpd: base } : defaults;
-  return {
-    io: __ENV['PICCO_TARGET_IO'] || one.io,
-    pm: __ENV['PICCO_TARGET_PM'] || one.pm,
-    bpd: __ENV['PICCO_TARGET_BPD'] || one.bpd,
-  };
+  const out: Targets = {};
+  for (const [name, spec] of Object.entries(origins)) {
+    const own = __ENV[`PICCO_TARGET_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`];
+    const url = own !== undefined && own !== '' ? own : base !== undefined && base !== '' ? base : undefined;
+    out[name] = url === undefined ? (defaults[name] ?? '') : withBase(url, spec.basePath);
+  }
+  return out;
+}
+
+function withBase(url: string, basePath: string | undefined): string {
+  const u = url.replace(/\/+$/, '');
+  return /^https?:\/\/[^/]+$/.test(u) && basePath !== undefined ? u + basePath : u;
 }
 
 const callbacks = new Map<string, ReturnType<typeof http.expectedStatuses>>();
@@ -61,7 +71,7 @@ class K6Client implements JourneyClient {
 
   request(spec: RequestSpec): Promise<ResponseResult> {
     const expect = spec.expect ?? [200, 201, 202, 203, 204, 205, 206];
-    const res = http.request(spec.method, this.targets[spec.api] + spec.path, spec.body === undefined ? null : String(spec.body), {
+    const res = http.request(spec.method, this.targets[spec.origin] + spec.path, spec.body === undefined ? null : String(spec.body), {
       headers: spec.headers ?? {},
       timeout: `${spec.timeoutMs ?? 16_000}ms`,
       tags: { name: spec.endpoint, endpoint: spec.endpoint },

@@ -1,5 +1,5 @@
 /**
- * picco SLOs (harness/thresholds grammar) as k6 thresholds. The grammar was made k6-shaped, so
+ * picco SLOs (harness/slo grammar) as k6 thresholds. The grammar was made k6-shaped, so
  * most lines carry over by name: `http_req_failed`, `checks`, `http_reqs`,
  * `dropped_iterations: count`, and request-duration percentiles with an `{endpoint:...}` tag
  * (the exported client tags every request with `endpoint`). What changes meaning is said, never
@@ -12,7 +12,7 @@
  * @example
  * translateSlos([parseSlo('http_req_failed: rate<0.01')]).thresholds; // { http_req_failed: ['rate<0.01'] }
  */
-import type { Slo } from '../thresholds/parse.ts';
+import type { Slo } from '../slo/parse.ts';
 
 export interface Translation {
   thresholds: Record<string, string[]>;

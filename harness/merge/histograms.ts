@@ -10,6 +10,7 @@
  * const h = mergeEncoded([segA.latency, segB.latency]); // base64 in, merged Histogram out
  * percentilesOf(h).p99; // ms
  */
+import { PiccoError } from '../errors.ts';
 import * as hdr from 'hdr-histogram-js';
 
 export type Histogram = hdr.Histogram;
@@ -28,8 +29,10 @@ export function emptyHistogram(): Histogram {
   return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, autoResize: true });
 }
 
-export class HistogramDecodeError extends Error {
-  readonly code = 'PICCO_ERR_HISTOGRAM';
+export class HistogramDecodeError extends PiccoError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('PICCO_ERR_HISTOGRAM', message, options);
+  }
 }
 
 export function decode(b64: string, where: string): Histogram {

@@ -15,6 +15,7 @@
  * const r = await mergeRuns(['out/seg-1', 'out/seg-2'], 'out/merged');
  * r.summary.latencyMs.p99; r.summary.pass;
  */
+import { PiccoError } from '../errors.ts';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -22,8 +23,10 @@ import { loadRun, RunDataError, type RunData, type Second } from '../report/run-
 import { decode, encode, mergeEncoded, percentilesOf, type PercentilesMs } from './histograms.ts';
 import { evaluateMergedSlos, type SloVerdict } from './slo.ts';
 
-export class MergeError extends Error {
-  readonly code = 'PICCO_ERR_MERGE';
+export class MergeError extends PiccoError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('PICCO_ERR_MERGE', message, options);
+  }
 }
 
 const b64 = z.string();

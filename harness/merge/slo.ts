@@ -1,6 +1,6 @@
 /**
  * SLOs of a merged run are evaluated again, with the engine's own evaluator
- * (harness/thresholds), on the merged data: a p99 over the union is not the max (nor the mean)
+ * (harness/slo), on the merged data: a p99 over the union is not the max (nor the mean)
  * of the segments' p99s, and a windowed SLO ("p(99)<500 in every 10s window") can fail on the
  * union while every segment passes it. The SLO lines are the segments' (summary.slo[].name is
  * the SLO's source line; every segment ran the same plan).
@@ -17,8 +17,8 @@
  */
 import type { RunData } from '../report/run-data.ts';
 import type { Aggregate, SecondRecord } from '../metrics/aggregate.ts';
-import { evaluateSlo, type RunView, type SloResult } from '../thresholds/evaluate.ts';
-import { parseSlo, SloSyntaxError, type Slo } from '../thresholds/parse.ts';
+import { evaluateSlo, type RunView, type SloResult } from '../slo/evaluate.ts';
+import { parseSlo, SloSyntaxError, type Slo } from '../slo/parse.ts';
 import type { Histogram } from './histograms.ts';
 
 export interface SloVerdict extends Omit<SloResult, 'abortOnFail'> {

@@ -10,7 +10,7 @@
  */
 import type { Aggregate } from '../metrics/aggregate.ts';
 import { percentilesMs, type Percentiles } from '../metrics/histogram.ts';
-import type { SloResult } from '../thresholds/evaluate.ts';
+import type { SloResult } from '../slo/evaluate.ts';
 
 type P = Omit<Percentiles, 'mean' | 'min'> & { mean: number };
 

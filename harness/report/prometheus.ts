@@ -8,6 +8,7 @@
  * @example
  *   const panels = await queryServerPanels('http://127.0.0.1:9090', startMs, endMs);
  */
+import { PiccoError } from '../errors.ts';
 import type { ServerPanel } from './html.ts';
 
 export interface PanelQuery {
@@ -29,8 +30,10 @@ export const SERVER_PANELS: PanelQuery[] = [
   { title: 'Downstream saturation (queues, in flight)', unit: 'value', query: '{__name__=~"downstream_.+", __name__!~".+_(bucket|sum|count|created|total)"}' },
 ];
 
-export class PrometheusError extends Error {
-  readonly code = 'PICCO_ERR_PROMETHEUS';
+export class PrometheusError extends PiccoError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('PICCO_ERR_PROMETHEUS', message, options);
+  }
 }
 
 interface Matrix {

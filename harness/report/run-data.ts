@@ -9,6 +9,7 @@
  *   const run = loadRun('reports/out/2026-12-07T09-00-00');
  *   run.summary.latencyMs.p99; run.series.length;
  */
+import { PiccoError } from '../errors.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -84,8 +85,10 @@ export interface RunData {
 }
 
 /** A run directory that cannot be read; `code` is stable for scripts. */
-export class RunDataError extends Error {
-  readonly code = 'PICCO_ERR_RUN_DATA';
+export class RunDataError extends PiccoError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('PICCO_ERR_RUN_DATA', message, options);
+  }
 }
 
 function describe(err: z.ZodError): string {

@@ -18,10 +18,10 @@ import { isOpenModel } from '../executors/index.ts';
 import { Recorder, type EndpointStats } from '../metrics/recorder.ts';
 import type { SecondSnapshot } from '../metrics/snapshot.ts';
 import { FastClient } from '../transport/fast-client.ts';
-import { ApiPools, ArrivalClient } from '../transport/journey-client.ts';
+import { OriginPools, ArrivalClient } from '../transport/journey-client.ts';
 import type { Stream } from '../scenario/types.ts';
 import { now } from './clock.ts';
-import { loadScenario } from './scenario-loader.ts';
+import { importScenario } from '../scenario/module.ts';
 import type { DoneInfo, WorkSpec } from './work.ts';
 
 export interface EngineControl {
@@ -45,24 +45,25 @@ export async function prepareEngine(spec: WorkSpec): Promise<PreparedEngine> {
   const rec = new Recorder();
   const streams: LiveStream[] = [];
   let fast: FastClient | undefined;
-  let pools: ApiPools | undefined;
+  let pools: OriginPools | undefined;
   const endpoints = new Map<string, EndpointStats>();
   let seed = spec.seed;
   let warmup = 0;
 
-  if (spec.work.kind === 'url') {
-    const w = spec.work;
-    const req = { url: w.url, method: w.method, headers: w.headers, connections: spec.connections, pipelining: spec.pipelining, timeoutMs: spec.timeoutMs };
+  const { limits } = spec;
+  if (spec.source.kind === 'url') {
+    const w = spec.source;
+    const req = { url: w.url, method: w.method, headers: w.headers, connections: limits.connections, pipelining: limits.pipelining, timeoutMs: limits.timeoutMs };
     fast = new FastClient(w.body === undefined ? req : { ...req, body: Buffer.from(w.body) }, rec);
     const cursor = createSchedule(w.executor, { seed, segment: spec.segment });
     streams.push({ cursor, has: cursor.next(), open: true, stream: undefined, iteration: 0 });
-    warmup = await fast.warmup(spec.warmup, spec.connections * spec.pipelining);
+    warmup = await fast.warmup(limits.warmup, limits.connections * limits.pipelining);
   } else {
-    const w = spec.work;
+    const w = spec.source;
     seed = w.options.seed;
-    const scenario = await loadScenario(w.ref);
+    const scenario = await importScenario(w.ref);
     const plan = scenario.build(w.options);
-    pools = new ApiPools(w.targets, { connections: spec.connections, pipelining: spec.pipelining, timeoutMs: spec.timeoutMs });
+    pools = new OriginPools(w.targets, { connections: limits.connections, pipelining: limits.pipelining, timeoutMs: limits.timeoutMs });
     plan.streams.forEach((s, i) => {
       const cursor = createSchedule(s.executor, { seed, segment: spec.segment, offsetMs: (s.startS ?? 0) * 1000, stream: i });
       streams.push({ cursor, has: cursor.next(), open: isOpenModel(s.executor), stream: s, iteration: 0 });
@@ -79,7 +80,7 @@ export async function prepareEngine(spec: WorkSpec): Promise<PreparedEngine> {
         let lastStopMs = 0;
         let idleResolve: (() => void) | undefined;
         let finishing = false;
-        const cap = spec.inFlightCap;
+        const cap = limits.inFlightCap;
         const inflight = (): number => (fast !== undefined ? fast.inFlight : inFlight);
 
         const roll = (t: number): void => {
@@ -156,7 +157,7 @@ export async function prepareEngine(spec: WorkSpec): Promise<PreparedEngine> {
           finishing = true;
           const ticker = setInterval(() => roll(now()), 100);
           // Journeys may think, back off and retry after their last arrival: give them longer.
-          const grace = fast !== undefined ? spec.timeoutMs + 1000 : 2 * spec.timeoutMs + 30_000;
+          const grace = fast !== undefined ? limits.timeoutMs + 1000 : 2 * limits.timeoutMs + 30_000;
           const deadline = control.aborted ? 2000 : Math.max(0, lastStopMs - now()) + grace;
           const drained = fast !== undefined
             ? fast.drained()
@@ -209,7 +210,7 @@ export async function prepareEngine(spec: WorkSpec): Promise<PreparedEngine> {
             return;
           }
           const wait = next - now();
-          if (spec.batchMs > 0) setTimeout(tick, Math.min(Math.max(wait, spec.batchMs), 100));
+          if (limits.batchMs > 0) setTimeout(tick, Math.min(Math.max(wait, limits.batchMs), 100));
           else if (wait < 1) setImmediate(tick);
           else setTimeout(tick, Math.min(wait - 0.5, 100));
         };

@@ -1,85 +1,49 @@
 /**
- * One `picco run`, after its config was validated: start the embedded server if there is no
- * target, run the load, write series as it comes, evaluate SLOs (abortOnFail every second,
- * all of them at the end), decide validity, write summary.json / histograms.json, print the
- * table, call the hooks, and return the exit code.
+ * One `picco run`, after its config was validated: run the load, write series as it comes,
+ * evaluate SLOs (abortOnFail every second, all of them at the end), decide validity, write
+ * summary.json / histograms.json, print the table, call the hooks, and return the exit code.
+ * Whoever calls it has already built the scenario's plan once (its facts are read here) and
+ * started whatever the targets point at (the CLI starts the embedded reference server).
  *
  * Validity (exit 98): the run describes the generator, not the target, when the scheduling lag
  * p99 exceeds `maxLagP99Ms` (default 25 ms) or more than `maxDroppedRatio` (default 1 %) of the
  * arrivals were dropped at the in-flight cap. Invalid wins over an SLO failure (99).
  *
  * @example
- * const { exitCode } = await executeRun(config);
+ * const { exitCode } = await executeRun(config, { name: scenario.name, plan });
  */
-import type { ScenarioOptions, Targets, ExecutorConfig } from '../scenario/types.ts';
-import { EXIT } from '../cli/usage.ts';
+import type { ScenarioPlan, Targets } from '../scenario/types.ts';
+import { EXIT } from '../errors.ts';
 import { scheduleFacts } from '../executors/index.ts';
 import { formatSegment, type Segment } from '../executors/segment.ts';
-import type { Slo } from '../thresholds/parse.ts';
-import { abortingFailures, evaluateSlos, type RunView } from '../thresholds/evaluate.ts';
+import { abortingFailures, evaluateSlos, type RunView } from '../slo/evaluate.ts';
 import { buildSummary, type Summary } from '../output/summary.ts';
 import type { SeriesLine } from '../metrics/aggregate.ts';
 import { RunFiles } from '../output/files.ts';
 import { renderTable } from '../output/table.ts';
 import { progress } from '../output/progress.ts';
 import { EngineMetrics, startMetricsServer } from '../output/prometheus.ts';
-import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.ts';
-import { loadScenario } from './scenario-loader.ts';
-import { runEvents, type RunHooks } from './hooks.ts';
+import { runEvents } from './hooks.ts';
 import { runLoad } from './run-load.ts';
-import type { ScenarioWork, UrlWork } from './work.ts';
-
-export interface UrlSource {
-  kind: 'url';
-  url: string;
-  method: string;
-  headers: Record<string, string>;
-  body?: Buffer;
-  executor: ExecutorConfig;
-}
-
-export interface ScenarioSource {
-  kind: 'scenario';
-  ref: string;
-  options: ScenarioOptions;
-  /** undefined: start the embedded reference server. */
-  targets?: Targets;
-  /** Extra `picco serve` flags for the embedded server (e.g. --faults FILE). */
-  serverArgs?: string[];
-}
-
-export interface RunConfig {
-  runId: string;
-  outDir: string;
-  quiet: boolean;
-  workers: number;
-  segment: Segment;
-  seed: number;
-  inFlightCap: number;
-  connections: number;
-  pipelining: number;
-  timeoutMs: number;
-  maxLagP99Ms: number;
-  maxDroppedRatio: number;
-  /** Unrecorded warm-up requests before the clock starts (URL runs only). */
-  warmup: number;
-  /** SLOs from --slo; when empty, a scenario's own `slo` lines apply. */
-  slos: Slo[];
-  metricsPort?: number;
-  hooks: RunHooks[];
-  source: UrlSource | ScenarioSource;
-  /** Parses a scenario's default SLO lines (injected so this module stays free of CLI errors). */
-  parseSlos: (lines: string[]) => Slo[];
-}
+import type { RunConfig } from './run-config.ts';
 
 export interface RunOutcome {
   exitCode: number;
   summary: Summary;
 }
 
-export function targetsFor(url: string): Targets {
-  const base = url.replace(/\/$/, '');
-  return { io: base, pm: `${base}/pp-restapi-CD`, bpd: base };
+/** The scenario of a scenario run, built once by the caller. */
+export interface BuiltScenario {
+  name: string;
+  plan: ScenarioPlan;
+}
+
+/** How summary.json names the target: one origin when every named origin lives on it. */
+export function describeTargets(targets: Targets): string {
+  const entries = Object.entries(targets);
+  const origins = new Set(entries.map(([, url]) => new URL(url).origin));
+  if (origins.size === 1) return [...origins][0]!;
+  return entries.map(([name, url]) => `${name}=${url}`).join(' ');
 }
 
 /** Arrivals of a schedule that fall in a segment's stripe. */
@@ -87,15 +51,13 @@ function inStripe(total: number, seg: Segment): number {
   return total <= seg.index ? 0 : Math.ceil((total - seg.index) / seg.count);
 }
 
-export async function executeRun(cfg: RunConfig): Promise<RunOutcome> {
-  let server: EmbeddedServer | undefined;
-  let work: UrlWork | ScenarioWork;
+export async function executeRun(cfg: RunConfig, built?: BuiltScenario): Promise<RunOutcome> {
   let scenarioName: string;
   let target: string;
   let scheduleS: number;
   let planned = 0;
   let expected: Record<string, number> = {};
-  let slos = cfg.slos;
+  const slos = cfg.slos;
   let cutMs = Number.POSITIVE_INFINITY;
   let targetRate = 0;
 
@@ -107,13 +69,11 @@ export async function executeRun(cfg: RunConfig): Promise<RunOutcome> {
     targetRate = facts.peak;
     scenarioName = `${s.method} ${s.url}`;
     target = new URL(s.url).origin;
-    work = { kind: 'url', url: s.url, method: s.method, headers: s.headers, executor: s.executor };
-    if (s.body !== undefined) work.body = new Uint8Array(s.body);
   } else {
+    if (built === undefined) throw new TypeError('executeRun: a scenario run needs its built plan');
     const s = cfg.source;
-    const scenario = await loadScenario(s.ref);
-    const plan = scenario.build(s.options);
-    scenarioName = scenario.name;
+    const plan = built.plan;
+    scenarioName = built.name;
     scheduleS = plan.durationS;
     expected = plan.expected;
     if (s.options.durationS !== undefined) cutMs = s.options.durationS * 1000;
@@ -122,14 +82,7 @@ export async function executeRun(cfg: RunConfig): Promise<RunOutcome> {
       planned += inStripe(f.arrivals, cfg.segment);
       targetRate += f.peak;
     }
-    if (slos.length === 0 && plan.slo !== undefined) slos = cfg.parseSlos(plan.slo);
-    let targets = s.targets;
-    if (targets === undefined) {
-      server = await startEmbeddedServer(s.serverArgs !== undefined ? { extraArgs: s.serverArgs } : {});
-      targets = targetsFor(server.url);
-    }
-    target = targets.io === targets.bpd && targets.pm === `${targets.io}/pp-restapi-CD` ? targets.io : `io=${targets.io} pm=${targets.pm} bpd=${targets.bpd}`;
-    work = { kind: 'scenario', ref: s.ref, options: s.options, targets };
+    target = describeTargets(s.targets);
   }
 
   const keepEndpointSeconds = slos.some((s) => s.windowS !== undefined && s.tag?.key === 'endpoint');
@@ -152,18 +105,9 @@ export async function executeRun(cfg: RunConfig): Promise<RunOutcome> {
   };
   process.once('SIGINT', onSigint);
   try {
-    const result = await runLoad({
-      work,
-      workers: cfg.workers,
-      segment: cfg.segment,
-      seed: cfg.seed,
-      inFlightCap: cfg.inFlightCap,
-      connections: cfg.connections,
-      pipelining: cfg.pipelining,
-      timeoutMs: cfg.timeoutMs,
+    const result = await runLoad(cfg, {
       cutMs,
       signal: interrupt.signal,
-      warmup: cfg.source.kind === 'url' ? cfg.warmup : 0,
       onSecond: (line, agg) => {
         if (busiest === undefined || line.started > busiest.started) busiest = line;
         files.second(line);
@@ -193,7 +137,7 @@ export async function executeRun(cfg: RunConfig): Promise<RunOutcome> {
     const reasons: string[] = [];
     if (lagP99 > cfg.maxLagP99Ms) reasons.push(`scheduling lag p99 ${lagP99.toFixed(2)} ms > ${cfg.maxLagP99Ms} ms (--max-lag): the generator fell behind its schedule`);
     if (droppedRatio > cfg.maxDroppedRatio) {
-      reasons.push(`${(droppedRatio * 100).toFixed(2)} % of arrivals dropped at the in-flight cap ${cfg.inFlightCap} > ${(cfg.maxDroppedRatio * 100).toFixed(2)} % (--max-dropped)`);
+      reasons.push(`${(droppedRatio * 100).toFixed(2)} % of arrivals dropped at the in-flight cap ${cfg.limits.inFlightCap} > ${(cfg.maxDroppedRatio * 100).toFixed(2)} % (--max-dropped)`);
     }
     const aborted = result.aborted;
     const summary = buildSummary({
@@ -216,12 +160,12 @@ export async function executeRun(cfg: RunConfig): Promise<RunOutcome> {
       bounds: { maxLagP99Ms: cfg.maxLagP99Ms, maxDroppedRatio: cfg.maxDroppedRatio },
       config: {
         rate: targetRate,
-        connections: cfg.connections,
-        pipelining: cfg.pipelining,
-        inFlightCap: cfg.inFlightCap,
+        connections: cfg.limits.connections,
+        pipelining: cfg.limits.pipelining,
+        inFlightCap: cfg.limits.inFlightCap,
         segment: formatSegment(cfg.segment),
         workers: cfg.workers,
-        timeoutMs: cfg.timeoutMs,
+        timeoutMs: cfg.limits.timeoutMs,
         seed: cfg.seed,
         ...(cfg.source.kind === 'scenario' ? { scale: cfg.source.options.scale, speed: cfg.source.options.speed } : {}),
         ...(aborted ? { abortedBy } : {}),
@@ -249,6 +193,5 @@ export async function executeRun(cfg: RunConfig): Promise<RunOutcome> {
   } finally {
     process.removeListener('SIGINT', onSigint);
     await metricsServer?.close();
-    await server?.stop();
   }
 }

@@ -6,31 +6,22 @@
  * checks). `workers: 0` runs the engine on this thread (tests).
  *
  * @example
- * const r = await runLoad({ ...spec, workers: 2, onSecond: (line) => write(line) });
+ * const r = await runLoad(config, { cutMs: Infinity, onSecond: (line) => write(line) });
  */
+import { PiccoError } from '../errors.ts';
 import { Worker } from 'node:worker_threads';
 import { Aggregate, warmAggregation, type SeriesLine } from '../metrics/aggregate.ts';
 import type { SecondSnapshot } from '../metrics/snapshot.ts';
 import { subSegment, type Segment } from '../executors/segment.ts';
 import { prepareEngine, type EngineControl } from './engine.ts';
 import { setEpoch } from './clock.ts';
-import type { DoneInfo, ScenarioWork, UrlWork, WorkSpec } from './work.ts';
+import type { RunConfig } from './run-config.ts';
+import type { DoneInfo, WorkSpec } from './work.ts';
 
-export interface LoadOptions {
-  work: UrlWork | ScenarioWork;
-  /** Worker threads; 0 runs the engine on the main thread. */
-  workers: number;
-  segment: Segment;
-  seed: number;
-  inFlightCap: number;
-  connections: number;
-  pipelining: number;
-  timeoutMs: number;
+/** What the main thread does with the run as it goes; the run itself is the RunConfig. */
+export interface LoadControl {
+  /** Cut arrivals intended at or after this time (ms); Infinity for the whole schedule. */
   cutMs: number;
-  /** Wake-up granularity in ms (see WorkSpec.batchMs). Default 1. */
-  batchMs?: number;
-  /** Unrecorded warm-up requests before the start (URL runs), split across workers. Default 0. */
-  warmup?: number;
   onSecond?: (line: SeriesLine, agg: Aggregate) => void;
   /** Checked after every finalized second; true aborts the run (abortOnFail). */
   shouldAbort?: (agg: Aggregate) => boolean;
@@ -48,30 +39,36 @@ export interface LoadResult {
   cpuMs: { user: number; system: number };
 }
 
-export class WorkerFailed extends Error {
-  readonly code = 'PICCO_ERR_WORKER';
+export class WorkerFailed extends PiccoError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('PICCO_ERR_WORKER', message, options);
+  }
 }
 
-export async function runLoad(o: LoadOptions): Promise<LoadResult> {
-  const n = Math.max(1, o.workers);
+/** Worker w's share of the run: its stripe of the segment and its part of every limit. */
+export function shareOf(cfg: RunConfig, cutMs: number, w: number, n: number): WorkSpec {
+  const l = cfg.limits;
+  return {
+    worker: w,
+    segment: subSegment(cfg.segment, w, n),
+    seed: cfg.seed,
+    cutMs,
+    limits: {
+      ...l,
+      inFlightCap: Math.max(1, Math.floor(l.inFlightCap / n)),
+      connections: Math.max(1, Math.ceil(l.connections / n)),
+      warmup: Math.ceil(l.warmup / n),
+    },
+    source: cfg.source,
+  };
+}
+
+export async function runLoad(cfg: RunConfig, o: LoadControl): Promise<LoadResult> {
+  const n = Math.max(1, cfg.workers);
   const agg = new Aggregate(n);
   let aborted = false;
   const specs: WorkSpec[] = [];
-  for (let w = 0; w < n; w++) {
-    specs.push({
-      worker: w,
-      segment: subSegment(o.segment, w, n),
-      seed: o.seed,
-      inFlightCap: Math.max(1, Math.floor(o.inFlightCap / n)),
-      connections: Math.max(1, Math.ceil(o.connections / n)),
-      pipelining: o.pipelining,
-      timeoutMs: o.timeoutMs,
-      cutMs: o.cutMs,
-      batchMs: o.batchMs ?? Number(process.env.PICCO_BATCH_MS ?? 1),
-      warmup: Math.ceil((o.warmup ?? 0) / n),
-      work: o.work,
-    });
-  }
+  for (let w = 0; w < n; w++) specs.push(shareOf(cfg, o.cutMs, w, n));
   const onSnap = (snap: SecondSnapshot, abortAll: () => void): void => {
     for (const line of agg.add(snap)) {
       o.onSecond?.(line, agg);
@@ -82,7 +79,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     }
   };
 
-  if (o.workers === 0) {
+  if (cfg.workers === 0) {
     const engine = await prepareEngine(specs[0]!);
     const control: EngineControl = { aborted: false };
     const epoch = Date.now() + 20;

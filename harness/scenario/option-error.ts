@@ -6,6 +6,10 @@
  * @example
  * throw new ScenarioOptionError('--duration 45s is shorter than the 98 s preload this window needs');
  */
-export class ScenarioOptionError extends RangeError {
-  override readonly name = 'ScenarioOptionError';
+import { PiccoError } from '../errors.ts';
+
+export class ScenarioOptionError extends PiccoError {
+  constructor(message: string) {
+    super('PICCO_ERR_SCENARIO_OPTION', message);
+  }
 }

@@ -1,5 +1,6 @@
 /**
- * The contract between scenarios/ (what citizens do) and the engine (who sends it).
+ * The contract between a scenario pack (what users do) and the engine (who sends it); the public
+ * half of it is exported as `picco/scenario` (harness/scenario/index.ts).
  *
  * A scenario is pure planning: `build(options)` returns arrival streams, each an executor
  * config (intended start times) plus the journey every arrival walks, and the figures the
@@ -14,22 +15,28 @@
  * const addCard: Journey = {
  *   name: 'add-card',
  *   async run(c, citizen) {
- *     const r = await c.request({ api: 'pm', method: 'POST', path: '/v1/wallet/cc',
+ *     const r = await c.request({ origin: 'pm', method: 'POST', path: '/v1/wallet/cc',
  *       endpoint: 'POST /v1/wallet/cc', body: JSON.stringify(...), expect: [200, 201, 422] });
  *     c.check('card added', r.status === 200);
  *   },
  * };
  */
 
-/** The three real APIs; each may live on its own origin (`--target-io/-pm/-bpd`). */
-export type Api = 'io' | 'pm' | 'bpd';
-
-/** Where each API lives. With one `--target`, io = origin, pm = origin + '/pp-restapi-CD', bpd = origin. */
-export interface Targets {
-  io: string;
-  pm: string;
-  bpd: string;
+/**
+ * A named place a scenario sends requests to (an API, a host), with an optional base path that
+ * every request path of that origin is relative to. `--target URL` puts every origin at URL plus
+ * its base path; `--target NAME=URL` gives one origin its own.
+ */
+export interface OriginSpec {
+  /** Prefix of every request path on this origin, e.g. '/pp-restapi-CD'. Default: none. */
+  basePath?: string;
 }
+
+/** The origins a scenario declares, by name. */
+export type Origins = Record<string, OriginSpec>;
+
+/** Where each origin lives for one run: origin name -> base URL (scheme, host, port, base path). */
+export type Targets = Record<string, string>;
 
 export type FailureKind =
   | 'connect_refused'
@@ -37,12 +44,14 @@ export type FailureKind =
   | 'timeout'
   | 'reset'
   | 'other'
+  | 'unknown_origin'
   | 'unexpected_status';
 
 export interface RequestSpec {
-  api: Api;
+  /** The origin (declared by the scenario) this request goes to. */
+  origin: string;
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** Path relative to the API's base (for pm, without /pp-restapi-CD). May contain a query. */
+  /** Path relative to the origin's base path. May contain a query. */
   path: string;
   /** The label the request is reported under: the route pattern, never the raw path. */
   endpoint: string;
@@ -139,6 +148,8 @@ export interface ScenarioPlan {
 export interface Scenario {
   name: string;
   description: string;
+  /** The origins its journeys send to; each request names one. */
+  origins: Origins;
   /**
    * The rehearsal `picco run NAME` / `picco plan NAME` make when --scale / --speed are not given
    * (a laptop-sized run of a few minutes). Absent: scale 1, speed 1 (real size, real time).

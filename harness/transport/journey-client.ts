@@ -1,16 +1,16 @@
 /**
- * JourneyClient on undici: one Pool per API origin (io, pm, bpd; shared when they are the same
- * origin), `Pool.request` because journeys read JSON bodies. The client owns time for one
+ * JourneyClient on undici: one Pool per distinct URL origin among the scenario's named origins
+ * (shared when several names live on one host), `Pool.request` because journeys read JSON bodies. The client owns time for one
  * arrival: the first request is stamped with the arrival's intended start, each later one with
  * (previous completion + sleep), so a slow server never hides its own slowness (no coordinated
  * omission) and never slows other arrivals. Per-arrival state is a handful of numbers.
  *
  * @example
- * const pools = new ApiPools(targets, { connections: 64, pipelining: 1, timeoutMs: 16_000 });
+ * const pools = new OriginPools({ auth: 'http://127.0.0.1:8081', shop: 'http://127.0.0.1:8082/v2' }, { connections: 64, pipelining: 1, timeoutMs: 16_000 });
  * const c = new ArrivalClient(pools, rec, arrival, seed); await journey.run(c, arrival, params);
  */
 import { Pool } from 'undici';
-import type { Api, Arrival, JourneyClient, RequestSpec, ResponseResult, Targets } from '../scenario/types.ts';
+import type { Arrival, JourneyClient, RequestSpec, ResponseResult, Targets } from '../scenario/types.ts';
 import { classifyError, isExpected } from './classify.ts';
 import type { EndpointStats, Recorder } from '../metrics/recorder.ts';
 import { now } from '../runner/clock.ts';
@@ -23,19 +23,19 @@ export interface PoolOptions {
   timeoutMs: number;
 }
 
-interface ApiTarget {
+interface OriginTarget {
   pool: Pool;
   basePath: string;
 }
 
-export class ApiPools {
-  private readonly apis: Record<Api, ApiTarget>;
+export class OriginPools {
+  private readonly origins = new Map<string, OriginTarget>();
   private readonly pools = new Map<string, Pool>();
   readonly timeoutMs: number;
 
   constructor(targets: Targets, opts: PoolOptions) {
     this.timeoutMs = opts.timeoutMs;
-    const make = (url: string): ApiTarget => {
+    const make = (url: string): OriginTarget => {
       const u = new URL(url);
       let pool = this.pools.get(u.origin);
       if (pool === undefined) {
@@ -51,11 +51,12 @@ export class ApiPools {
       }
       return { pool, basePath: u.pathname.replace(/\/$/, '') };
     };
-    this.apis = { io: make(targets.io), pm: make(targets.pm), bpd: make(targets.bpd) };
+    for (const [name, url] of Object.entries(targets)) this.origins.set(name, make(url));
   }
 
-  get(api: Api): ApiTarget {
-    return this.apis[api];
+  /** The pool and base path of a named origin; undefined for a name the run has no target for. */
+  get(origin: string): OriginTarget | undefined {
+    return this.origins.get(origin);
   }
 
   async close(force = false): Promise<void> {
@@ -68,7 +69,7 @@ export class ArrivalClient implements JourneyClient {
   readonly random: Random;
 
   constructor(
-    private readonly pools: ApiPools,
+    private readonly pools: OriginPools,
     private readonly rec: Recorder,
     private readonly endpoints: Map<string, EndpointStats>,
     arrival: Arrival,
@@ -93,7 +94,7 @@ export class ArrivalClient implements JourneyClient {
   async request(spec: RequestSpec): Promise<ResponseResult> {
     const intended = this.nextIntendedMs;
     const ep = this.endpoint(spec.endpoint);
-    const target = this.pools.get(spec.api);
+    const target = this.pools.get(spec.origin);
     const timeoutMs = spec.timeoutMs ?? this.pools.timeoutMs;
     const sent = now();
     this.rec.started++;
@@ -103,6 +104,9 @@ export class ArrivalClient implements JourneyClient {
     let location: string | undefined;
     if (this.aborted()) {
       failure = 'other';
+    } else if (target === undefined) {
+      // A journey naming an origin its scenario did not declare: a scenario bug, counted as data.
+      failure = 'unknown_origin';
     } else {
       try {
         const res = await target.pool.request({

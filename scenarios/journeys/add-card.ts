@@ -36,14 +36,14 @@ const EXISTS: Record<AddCardReason, string> = {
 const MAX_3DS_HOPS = 8;
 
 /** Turns an absolute checkout URL into an API-relative request (pm when under /pp-restapi-CD). */
-export function checkoutRequest(url: string): { api: 'pm' | 'io'; path: string } {
+export function checkoutRequest(url: string): { origin: 'pm' | 'io'; path: string } {
   // no URL global in k6: strip scheme and authority by hand
   const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(url);
   const rest = m ? url.slice(m[0].length) : url;
   const hash = rest.indexOf('#');
   const path = (hash >= 0 ? rest.slice(0, hash) : rest) || '/';
   const pmBase = '/pp-restapi-CD';
-  return path.startsWith(pmBase) ? { api: 'pm', path: path.slice(pmBase.length) || '/' } : { api: 'io', path };
+  return path.startsWith(pmBase) ? { origin: 'pm', path: path.slice(pmBase.length) || '/' } : { origin: 'io', path };
 }
 
 /**
@@ -55,9 +55,9 @@ export async function checkout3ds(c: JourneyClient, s: AppSession, urlCheckout3d
   let url = `${urlCheckout3ds}&sessionToken=${encodeURIComponent(s.pm)}`;
   for (let hop = 0; hop < MAX_3DS_HOPS; hop++) {
     if (url.includes('/wallet/loginMethod')) return !/[?&]outcome=(?!0\b)/.test(url);
-    const { api, path } = checkoutRequest(url);
+    const { origin, path } = checkoutRequest(url);
     const r = await c.request({
-      api,
+      origin,
       method: 'GET',
       path,
       endpoint: hop === 0 ? 'GET 3ds checkout' : 'GET 3ds acs',

@@ -80,7 +80,7 @@ export function dataArray(r: ResponseResult): Record<string, unknown>[] {
 /** POST /test-login: the SPID stand-in. Returns the io-backend session token. */
 export async function login(c: JourneyClient, ctx: JourneyContext, fiscalCode: string): Promise<string | undefined> {
   const r = await c.request({
-    api: 'io',
+    origin: 'io',
     method: 'POST',
     path: '/test-login',
     endpoint: 'POST /test-login',
@@ -96,7 +96,7 @@ export async function login(c: JourneyClient, ctx: JourneyContext, fiscalCode: s
 /** GET /v1/users/actions/start-session?token=walletToken → PM session token. */
 export async function startPmSession(c: JourneyClient, walletToken: string): Promise<string | undefined> {
   const r = await c.request({
-    api: 'pm',
+    origin: 'pm',
     method: 'GET',
     path: `/v1/users/actions/start-session?token=${encodeURIComponent(walletToken)}`,
     endpoint: 'GET /v1/users/actions/start-session',
@@ -123,7 +123,7 @@ export async function openApp(
     return undefined;
   }
   const s = await c.request({
-    api: 'io',
+    origin: 'io',
     method: 'GET',
     path: '/api/v1/session',
     endpoint: 'GET /api/v1/session',
@@ -148,7 +148,7 @@ export async function openApp(
 
 export async function profile(c: JourneyClient, ioToken: string): Promise<ResponseResult> {
   return c.request({
-    api: 'io',
+    origin: 'io',
     method: 'GET',
     path: '/api/v1/profile',
     endpoint: 'GET /api/v1/profile',
@@ -160,7 +160,7 @@ export async function profile(c: JourneyClient, ioToken: string): Promise<Respon
 
 /** GET /info (public): min_app_version per platform. */
 export async function serverInfo(c: JourneyClient): Promise<ResponseResult> {
-  return c.request({ api: 'io', method: 'GET', path: '/info', endpoint: 'GET /info', expect: [200], timeoutMs: IO_TIMEOUT_MS });
+  return c.request({ origin: 'io', method: 'GET', path: '/info', endpoint: 'GET /info', expect: [200], timeoutMs: IO_TIMEOUT_MS });
 }
 
 export interface PmCall {
@@ -177,7 +177,7 @@ export interface PmCall {
  */
 export async function pm(c: JourneyClient, s: AppSession, call: PmCall): Promise<ResponseResult> {
   const spec: RequestSpec = {
-    api: 'pm',
+    origin: 'pm',
     method: call.method,
     path: call.path,
     endpoint: call.endpoint,
@@ -207,7 +207,7 @@ export interface BpdCall {
 /** A BPD call: Bearer bpdToken, 8 s timeout. */
 export async function bpd(c: JourneyClient, s: AppSession, call: BpdCall): Promise<ResponseResult> {
   const spec: RequestSpec = {
-    api: 'bpd',
+    origin: 'bpd',
     method: call.method,
     path: call.path,
     endpoint: call.endpoint,

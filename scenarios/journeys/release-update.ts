@@ -16,7 +16,7 @@ export const releaseUpdate: Journey<JourneyContext> = {
   async run(c) {
     const v = APP_VERSION.after;
     const r = await c.request({
-      api: 'io',
+      origin: 'io',
       method: 'PUT',
       path: '/__picco/info',
       endpoint: 'PUT /__picco/info',

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTarget, type Target } from './targets.ts';
-import { parseStages } from '../../harness/cli/run.ts';
+import { parseStages } from '../../cli/run.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'picco.js');
 

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { runLoad, type LoadOptions } from '../../harness/runner/run-load.ts';
+import { runLoad } from '../../harness/runner/run-load.ts';
+import type { EngineLimits, RunConfig, WorkSource } from '../../harness/runner/run-config.ts';
 import { WHOLE } from '../../harness/executors/segment.ts';
 import { percentileMs } from '../../harness/metrics/histogram.ts';
 import { startTarget, type Target } from './targets.ts';
 import { join } from 'node:path';
-import { targetsFor } from '../../harness/runner/execute.ts';
 
 let target: Target | undefined;
 afterEach(async () => {
@@ -12,20 +12,24 @@ afterEach(async () => {
   target = undefined;
 });
 
-function urlLoad(url: string, rate: number, durationS: number, extra: Partial<LoadOptions> = {}): LoadOptions {
+interface Load {
+  source?: WorkSource;
+  workers?: number;
+  limits?: Partial<EngineLimits>;
+}
+
+/** A RunConfig for runLoad: a URL at a constant rate unless another source is given. */
+function urlLoad(url: string, rate: number, durationS: number, extra: Load = {}): RunConfig {
   return {
-    work: { kind: 'url', url, method: 'GET', headers: {}, executor: { type: 'constant-arrival-rate', rate, durationS } },
-    workers: 1,
-    segment: WHOLE,
-    seed: 1,
-    inFlightCap: 10_000,
-    connections: 32,
-    pipelining: 1,
-    timeoutMs: 10_000,
-    cutMs: Number.POSITIVE_INFINITY,
-    ...extra,
+    runId: 'test', outDir: '', quiet: true, segment: WHOLE, seed: 1,
+    maxLagP99Ms: 25, maxDroppedRatio: 0.01, slos: [], hooks: [],
+    workers: extra.workers ?? 1,
+    limits: { inFlightCap: 10_000, connections: 32, pipelining: 1, timeoutMs: 10_000, batchMs: 1, warmup: 0, ...extra.limits },
+    source: extra.source ?? { kind: 'url', url, method: 'GET', headers: {}, executor: { type: 'constant-arrival-rate', rate, durationS } },
   };
 }
+
+const whole = { cutMs: Number.POSITIVE_INFINITY };
 
 describe('load engine', () => {
   it('measures latency from the intended start: a 1 s stall in a 1,000 rps run shows in p99 latency, not in service-time p50', async () => {
@@ -41,7 +45,7 @@ describe('load engine', () => {
       if (now < stallUntil) held.push(() => res.end('late'));
       else res.end('ok');
     });
-    const r = await runLoad(urlLoad(target.url + '/co', 1000, 3));
+    const r = await runLoad(urlLoad(target.url + '/co', 1000, 3), whole);
     const agg = r.agg;
     expect(agg.intended).toBe(3000);
     expect(agg.dropped).toBe(0);
@@ -54,7 +58,7 @@ describe('load engine', () => {
 
   it('drops arrivals when the in-flight cap is reached and counts each one', async () => {
     target = await startTarget((_req, res) => setTimeout(() => res.end('slow'), 1500));
-    const r = await runLoad(urlLoad(target.url + '/slow', 100, 1, { inFlightCap: 10, workers: 0 }));
+    const r = await runLoad(urlLoad(target.url + '/slow', 100, 1, { limits: { inFlightCap: 10 }, workers: 0 }), whole);
     expect(r.agg.intended).toBe(100);
     expect(r.agg.started).toBe(10);
     expect(r.agg.dropped).toBe(90);
@@ -65,7 +69,7 @@ describe('load engine', () => {
 
   it('splits a schedule across worker threads and merges exactly', async () => {
     target = await startTarget((_req, res) => res.end('ok'));
-    const r = await runLoad(urlLoad(target.url + '/w', 400, 2, { workers: 2 }));
+    const r = await runLoad(urlLoad(target.url + '/w', 400, 2, { workers: 2 }), whole);
     expect(r.done).toHaveLength(2);
     expect(r.agg.intended).toBe(800);
     expect(r.agg.completed).toBe(800);
@@ -76,10 +80,8 @@ describe('load engine', () => {
 
   it('runs closed-model (VU) streams as loops until their stop time', async () => {
     target = await startTarget((_req, res) => res.end('ok'));
-    const r = await runLoad({
-      ...urlLoad(target.url, 1, 1, { workers: 0 }),
-      work: { kind: 'scenario', ref: join(import.meta.dirname, 'fixtures', 'closed-loop.ts'), options: { scale: 1, speed: 1, seed: 1 }, targets: targetsFor(target.url) },
-    });
+    const source: WorkSource = { kind: 'scenario', ref: { file: join(import.meta.dirname, 'fixtures', 'closed-loop.ts') }, options: { scale: 1, speed: 1, seed: 1 }, targets: { io: target.url } };
+    const r = await runLoad(urlLoad(target.url, 1, 1, { workers: 0, source }), whole);
     // 3 VUs × 2 s at ~100 ms per iteration, plus 1 VU active from 1 s (ramping 0 → 2 over 2 s)
     expect(r.agg.intended).toBe(r.agg.completed);
     expect(r.agg.completed).toBeGreaterThanOrEqual(20);
@@ -92,7 +94,7 @@ describe('load engine', () => {
     const dead = await startTarget((_req, res) => res.end());
     const url = dead.url;
     await dead.close();
-    const r = await runLoad(urlLoad(url + '/gone', 50, 1, { workers: 0, timeoutMs: 2000 }));
+    const r = await runLoad(urlLoad(url + '/gone', 50, 1, { workers: 0, limits: { timeoutMs: 2000 } }), whole);
     expect(r.agg.intended).toBe(50);
     expect(r.agg.completed).toBe(50);
     expect(r.agg.failed).toBe(50);
@@ -110,8 +112,8 @@ describe('load engine', () => {
         res.end('ok');
       });
     });
-    const work = { kind: 'url' as const, url: target.url + '/p', method: 'POST', headers: { 'content-type': 'text/plain' }, body: new TextEncoder().encode('card=4111'), executor: { type: 'constant-arrival-rate' as const, rate: 2000, durationS: 1 } };
-    const r = await runLoad({ ...urlLoad(target.url, 1, 1, { workers: 0, connections: 4, pipelining: 8 }), work });
+    const source: WorkSource = { kind: 'url' as const, url: target.url + '/p', method: 'POST', headers: { 'content-type': 'text/plain' }, body: new TextEncoder().encode('card=4111'), executor: { type: 'constant-arrival-rate' as const, rate: 2000, durationS: 1 } };
+    const r = await runLoad(urlLoad(target.url, 1, 1, { workers: 0, limits: { connections: 4, pipelining: 8 }, source }), whole);
     expect(r.agg.completed).toBe(2000);
     expect(r.agg.ok).toBe(2000);
     expect(target.received()).toBe(2000);
@@ -128,7 +130,7 @@ describe('load engine', () => {
         setTimeout(() => res.end('ok'), 1000);
       } else res.end('ok');
     });
-    const r = await runLoad(urlLoad(target.url + '/one', 2000, 1, { workers: 0, connections: 1 }));
+    const r = await runLoad(urlLoad(target.url + '/one', 2000, 1, { workers: 0, limits: { connections: 1 } }), whole);
     expect(r.agg.intended).toBe(2000);
     expect(r.agg.dropped).toBe(0);
     expect(r.agg.completed).toBe(2000);

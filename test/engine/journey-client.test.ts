@@ -1,12 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiPools, ArrivalClient } from '../../harness/transport/journey-client.ts';
+import { OriginPools, ArrivalClient } from '../../harness/transport/journey-client.ts';
 import { Recorder, type EndpointStats } from '../../harness/metrics/recorder.ts';
 import { now, setEpoch } from '../../harness/runner/clock.ts';
-import { targetsFor } from '../../harness/runner/execute.ts';
 import { startTarget, type Target } from './targets.ts';
 
 let target: Target | undefined;
-let pools: ApiPools | undefined;
+let pools: OriginPools | undefined;
 afterEach(async () => {
   await pools?.close(true);
   await target?.close();
@@ -24,18 +23,18 @@ describe('journey client (JourneyClient on undici)', () => {
       }, delay);
     });
     setEpoch(Date.now());
-    pools = new ApiPools(targetsFor(target.url), { connections: 4, pipelining: 1, timeoutMs: 5000 });
+    pools = new OriginPools({ io: target.url, pm: `${target.url}/pp-restapi-CD` }, { connections: 4, pipelining: 1, timeoutMs: 5000 });
     const rec = new Recorder();
     // The arrival was due 100 ms ago (a late release): its first request owns that delay.
     const arrival = { index: 3, citizen: 3, intendedMs: now() - 100 };
     const c = new ArrivalClient(pools, rec, new Map<string, EndpointStats>(), arrival, 1, () => false);
-    const first = await c.request({ api: 'pm', method: 'GET', path: '/slow', endpoint: 'GET /slow', expect: [200] });
+    const first = await c.request({ origin: 'pm', method: 'GET', path: '/slow', endpoint: 'GET /slow', expect: [200] });
     expect(first.ok).toBe(true);
     expect(first.json).toEqual({ path: '/pp-restapi-CD/slow' });
     expect(first.latencyMs).toBeGreaterThanOrEqual(first.serviceMs + 99);
     expect(first.serviceMs).toBeGreaterThanOrEqual(149);
     await c.sleep(50);
-    const second = await c.request({ api: 'io', method: 'GET', path: '/info', endpoint: 'GET /info', expect: [201] });
+    const second = await c.request({ origin: 'io', method: 'GET', path: '/info', endpoint: 'GET /info', expect: [201] });
     // intended = first completion + 50 ms; the timer fired at or after that, so latency ≥ service
     expect(second.latencyMs).toBeGreaterThanOrEqual(second.serviceMs);
     expect(second).toMatchObject({ ok: false, failure: 'unexpected_status', status: 200 });
@@ -51,7 +50,7 @@ describe('journey client (JourneyClient on undici)', () => {
   });
 
   it('gives every arrival its own deterministic random stream', () => {
-    pools = new ApiPools(targetsFor('http://127.0.0.1:9'), { connections: 1, pipelining: 1, timeoutMs: 100 });
+    pools = new OriginPools({ io: 'http://127.0.0.1:9' }, { connections: 1, pipelining: 1, timeoutMs: 100 });
     const mk = (index: number) => new ArrivalClient(pools!, new Recorder(), new Map(), { index, citizen: index, intendedMs: 0 }, 42, () => false);
     const a = [mk(1).random(), mk(1).random()];
     expect(a[0]).toBe(a[1]);

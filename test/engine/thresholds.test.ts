@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseSlo, SloSyntaxError } from '../../harness/thresholds/parse.ts';
-import { evaluateSlo, abortingFailures } from '../../harness/thresholds/evaluate.ts';
-import { loadSloFile, SloFileError } from '../../harness/thresholds/load.ts';
+import { parseSlo, SloSyntaxError } from '../../harness/slo/parse.ts';
+import { evaluateSlo, abortingFailures } from '../../harness/slo/evaluate.ts';
+import { loadSloFile, SloFileError } from '../../harness/slo/load.ts';
 import { Aggregate } from '../../harness/metrics/aggregate.ts';
 import { Recorder } from '../../harness/metrics/recorder.ts';
 

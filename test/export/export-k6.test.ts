@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { main } from '../../harness/cli/main.ts';
+import { main } from '../../cli/main.ts';
 import { planToOptions, timeUnitFor } from '../../harness/export/k6-options.ts';
 import { translateSlos } from '../../harness/export/k6-thresholds.ts';
-import { parseSlo } from '../../harness/thresholds/parse.ts';
+import { parseSlo } from '../../harness/slo/parse.ts';
 import type { ScenarioPlan, Journey } from '../../harness/scenario/types.ts';
 import { parseK6Script, typeCheckOptions } from './k6-static.ts';
 

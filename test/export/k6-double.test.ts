@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../harness/cli/main.ts';
+import { main } from '../../cli/main.ts';
 import { startTarget, type Target } from '../verify/target.ts';
 
 interface DoubleResult {

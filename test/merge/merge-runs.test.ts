@@ -62,7 +62,7 @@ describe('mergeRuns', () => {
 
 describe('picco report --merge', () => {
   it('writes the merged run and its reports, exit 99 when the union fails an SLO', async () => {
-    const { main } = await import('../../harness/cli/main.ts');
+    const { main } = await import('../../cli/main.ts');
     const dir = mkdtempSync(join(tmpdir(), 'picco-merge-cli-'));
     const all = requests(300, 3);
     [0, 1].forEach((k) => writeSegment(join(dir, `s${k}`), all.filter((_, i) => i % 2 === k), { segment: `${k + 1}/2`, slo: [{ name: 'http_req_duration: p(99)<1', threshold: '<1' }] }));

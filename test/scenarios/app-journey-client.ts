@@ -20,7 +20,7 @@ export class AppJourneyClient implements JourneyClient {
   async request(spec: RequestSpec): Promise<ResponseResult> {
     const started = performance.now();
     const headers: Record<string, string> = { ...spec.headers };
-    const res = await this.app.request(BASES[spec.api] + spec.path, {
+    const res = await this.app.request(BASES[spec.origin as keyof typeof BASES] + spec.path, {
       method: spec.method,
       headers,
       ...(spec.body !== undefined ? { body: typeof spec.body === 'string' ? spec.body : new Uint8Array(spec.body) } : {}),

@@ -5,8 +5,8 @@
  * well-formed Idempotency-Key, the `outcome` the ACS appends to /wallet/loginMethod.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Contract } from '../../harness/verify/contract.ts';
-import type { Exchange } from '../../harness/verify/client.ts';
+import { Contract } from '../../scenarios/verify/contract.ts';
+import type { Exchange } from '../../scenarios/verify/client.ts';
 
 let contract: Contract;
 beforeAll(async () => {
@@ -18,7 +18,7 @@ const TOKEN = 'a'.repeat(96);
 function exchange(o: Partial<Exchange> & Pick<Exchange, 'method' | 'url' | 'status'>): Exchange {
   const text = o.json === undefined ? (o.responseText ?? '') : JSON.stringify(o.json);
   return {
-    check: 'unit', api: 'io', endpoint: `${o.method} ${new URL(o.url).pathname}`, requestHeaders: {}, requestBody: undefined,
+    check: 'unit', origin: 'io', endpoint: `${o.method} ${new URL(o.url).pathname}`, requestHeaders: {}, requestBody: undefined,
     responseHeaders: o.json === undefined ? {} : { 'content-type': 'application/json' }, responseText: text, json: undefined, ms: 1,
     ...o,
   };

@@ -2,7 +2,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../harness/cli/main.ts';
+import { main } from '../../cli/main.ts';
 import type { Target } from './target.ts';
 
 export interface CheckReport { name: string; verdict: 'pass' | 'fail' | 'skip'; reason: string }

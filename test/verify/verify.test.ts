@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../harness/cli/main.ts';
+import { main } from '../../cli/main.ts';
 import { startTarget, type Target } from './target.ts';
 import { LOAD, verify } from './run-verify.ts';
 

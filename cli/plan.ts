@@ -1,0 +1,115 @@
+/**
+ * `picco plan SCENARIO [--scale F] [--speed F] [--duration D] [--seed S] [--segment K/N] [--json]`:
+ * the schedule without a socket: per stream its executor, arrivals, peak and start; the
+ * per-second arrival profile summed over streams (open-model streams); the scenario's
+ * expected figures, notes and default SLOs. `--json` prints the same as one JSON object.
+ *
+ * @example
+ * picco plan december-2020 --scale 0.01 --speed 60 --json
+ */
+import { parseFlags, Problems } from './usage.ts';
+import { scheduleFacts } from '../harness/executors/index.ts';
+import { formatSegment, parseSegment, WHOLE, type Segment } from '../harness/executors/segment.ts';
+import { resolveScenario, ScenarioNotFound } from './scenario-ref.ts';
+import { defaultsNote, resolveScaleSpeed } from '../harness/scenario/defaults.ts';
+
+const FLAGS = {
+  scale: { type: 'string' },
+  speed: { type: 'string' },
+  duration: { type: 'string' },
+  seed: { type: 'string' },
+  segment: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values: f, positionals } = parseFlags(argv, FLAGS);
+  const p = new Problems();
+  const ref = positionals[0];
+  if (ref === undefined) p.add('give a SCENARIO (a name or a path to a .ts file)');
+  if (positionals.length > 1) p.add(`expected one SCENARIO, got ${positionals.length}`);
+  const scaleFlag = p.number('--scale', f.scale, { min: 0 });
+  const speedFlag = p.number('--speed', f.speed, { min: 0 });
+  if (scaleFlag === 0) p.add('--scale must be > 0');
+  if (speedFlag === 0) p.add('--speed must be > 0');
+  const durationS = p.duration('--duration', f.duration);
+  const seed = p.number('--seed', f.seed, { integer: true, min: 0 }) ?? 1;
+  let segment: Segment = WHOLE;
+  if (f.segment !== undefined) {
+    const s = parseSegment(f.segment);
+    if (s === undefined) p.add(`--segment '${f.segment}' is not K/N with 1 <= K <= N`);
+    else segment = s;
+  }
+  let scenario;
+  if (ref !== undefined) {
+    try {
+      scenario = (await resolveScenario(ref)).scenario;
+    } catch (err) {
+      if (err instanceof ScenarioNotFound) p.add(err.message);
+      else throw err;
+    }
+  }
+  p.throwIfAny();
+  const { scale, speed, defaulted } = resolveScaleSpeed(scenario, scaleFlag, speedFlag);
+  if (defaulted && f.json !== true) process.stderr.write(`picco plan ${defaultsNote(scenario!.name, { scale, speed, defaulted })}\n`);
+  const plan = scenario!.build({ scale, speed, seed, ...(durationS !== undefined ? { durationS } : {}) });
+  const share = (n: number): number => (n <= segment.index ? 0 : Math.ceil((n - segment.index) / segment.count));
+  const streams = plan.streams.map((s) => {
+    const facts = scheduleFacts(s.executor);
+    return { name: s.name, journey: s.journey.name, executor: s.executor, startS: s.startS ?? 0, durationS: facts.durationS, arrivals: share(facts.arrivals), peak: facts.peak, perSecond: facts.perSecond };
+  });
+  const seconds = Math.ceil(plan.durationS);
+  const profile = new Array<number>(seconds).fill(0);
+  for (const s of streams) {
+    s.perSecond.forEach((n, i) => {
+      const t = Math.floor(s.startS) + i;
+      if (t < seconds) profile[t] = (profile[t] ?? 0) + n / segment.count;
+    });
+  }
+  const out = {
+    scenario: plan.scenario,
+    durationS: plan.durationS,
+    segment: formatSegment(segment),
+    scale,
+    speed,
+    arrivals: streams.reduce((a, s) => a + s.arrivals, 0),
+    peakPerSecond: Math.round(profile.reduce((m, n) => (n > m ? n : m), 0)),
+    streams: streams.map(({ perSecond: _p, ...rest }) => rest),
+    perSecond: profile.map((n) => Math.round(n)),
+    expected: plan.expected,
+    slo: plan.slo ?? [],
+    notes: plan.notes ?? [],
+  };
+  if (f.json === true) {
+    process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+    return 0;
+  }
+  const lines: string[] = [];
+  lines.push(`plan ${out.scenario}: ${out.durationS}s, ${out.arrivals} arrivals, peak ${out.peakPerSecond}/s (segment ${out.segment}, scale ${scale}, speed ${speed})`);
+  for (const s of out.streams) {
+    const ex = s.executor;
+    const r2 = (n: number): string => String(Math.round(n * 100) / 100);
+    const shape =
+      ex.type === 'constant-arrival-rate' ? `${r2(ex.rate)}/s for ${r2(ex.durationS)}s${ex.arrivals === 'poisson' ? ' (poisson)' : ''}`
+      : ex.type === 'ramping-arrival-rate'
+        ? ex.stages.length <= 3
+          ? `${r2(ex.startRate)}/s → ${ex.stages.map((st) => `${r2(st.target)}/s in ${r2(st.durationS)}s`).join(' → ')}`
+          : `${ex.stages.length} stages over ${r2(s.durationS)}s, peak ${r2(s.peak)}/s${ex.arrivals === 'poisson' ? ' (poisson)' : ''}`
+      : ex.type === 'constant-vus' ? `${ex.vus} VUs for ${r2(ex.durationS)}s`
+      : `${ex.startVus} VUs → ${ex.stages.map((st) => `${st.target} in ${r2(st.durationS)}s`).join(' → ')}`;
+    lines.push(`  stream ${s.name} (${s.journey}) from ${Math.round(s.startS * 100) / 100}s: ${ex.type} ${shape}: ${s.arrivals} ${ex.type.endsWith('vus') ? 'VU activations' : 'arrivals'}`);
+  }
+  const bucket = Math.max(1, Math.ceil(seconds / 20));
+  const rows: string[] = [];
+  for (let t = 0; t < seconds; t += bucket) {
+    const slice = profile.slice(t, t + bucket);
+    rows.push(`  ${String(t).padStart(6)}s  ${Math.round(slice.reduce((a, b) => a + b, 0) / slice.length)}/s`);
+  }
+  if (rows.length > 0) lines.push('  arrivals per second (mean per bucket):', ...rows);
+  const exp = Object.entries(out.expected);
+  if (exp.length > 0) lines.push('  expected:', ...exp.map(([k, v]) => `    ${k}: ${v}`));
+  if (out.slo.length > 0) lines.push('  default SLOs:', ...out.slo.map((s) => `    ${s}`));
+  for (const n of out.notes) lines.push(`  note: ${n}`);
+  process.stdout.write(lines.join('\n') + '\n');
+  return 0;
+}

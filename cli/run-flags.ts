@@ -1,0 +1,286 @@
+/**
+ * `picco run`'s flags into one validated RunConfig (harness/runner/run-config.ts), with every
+ * problem reported at once (exit 2 naming each flag or file). The scenario is resolved and built
+ * here, once: its option errors are bad usage found before anything starts, and its plan is what
+ * the runner reads its facts from. Flags beyond DESIGN.md's contract (all optional, defaults in
+ * brackets):
+ *
+ *   --connections N [64 with --url, 512 for a scenario]   --pipelining N [1]   --in-flight-cap N [10000]   --timeout D [16s]
+ *   --workers N [1] (worker threads; 0 = on the main thread)   --arrivals uniform|poisson [uniform]
+ *   --stages D:R,... (with --url: ramp from --rate [0] through each stage, instead of --duration)
+ *   --max-lag MS [25]   --max-dropped RATIO [0.01]   --report   --run-id ID
+ *   --faults FILE (a SCENARIO on the embedded server only: start it with this fault profile,
+ *   e.g. scenarios/faults/december-2020-original.json)
+ *   --warmup N [min(5000, max(200, 20 × connections × pipelining))]: unrecorded requests before
+ *   the clock starts (--url runs only), so connection setup and JIT warm-up are not measured
+ *
+ * @example
+ * picco run --url http://127.0.0.1:8080/info --rate 1000 --duration 30s --slo slo.yaml
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { parseDuration, parseFlags, Problems, UsageError } from './usage.ts';
+import { parseSegment, WHOLE, type Segment } from '../harness/executors/segment.ts';
+import { loadSloFile, parseSloList, SloFileError } from '../harness/slo/load.ts';
+import type { Slo } from '../harness/slo/parse.ts';
+import type { BuiltScenario } from '../harness/runner/execute.ts';
+import type { RunConfig, WorkSource } from '../harness/runner/run-config.ts';
+import { loadExtensionHooks } from '../harness/runner/hooks.ts';
+import type { ExecutorConfig, Stage, Targets } from '../harness/scenario/types.ts';
+import { defaultsNote, resolveScaleSpeed } from '../harness/scenario/defaults.ts';
+import { resolveScenario, ScenarioNotFound, type ResolvedScenario } from './scenario-ref.ts';
+import { hasTargets, resolveTargets, TARGET_FLAGS } from './targets.ts';
+
+export const RUN_FLAGS = {
+  ...TARGET_FLAGS,
+  scale: { type: 'string' },
+  speed: { type: 'string' },
+  duration: { type: 'string' },
+  out: { type: 'string' },
+  slo: { type: 'string' },
+  segment: { type: 'string' },
+  'metrics-port': { type: 'string' },
+  dashboard: { type: 'string' },
+  seed: { type: 'string' },
+  quiet: { type: 'boolean' },
+  report: { type: 'boolean' },
+  url: { type: 'string' },
+  method: { type: 'string' },
+  body: { type: 'string' },
+  header: { type: 'string', multiple: true },
+  rate: { type: 'string' },
+  arrivals: { type: 'string' },
+  stages: { type: 'string' },
+  connections: { type: 'string' },
+  pipelining: { type: 'string' },
+  'in-flight-cap': { type: 'string' },
+  timeout: { type: 'string' },
+  workers: { type: 'string' },
+  'max-lag': { type: 'string' },
+  'max-dropped': { type: 'string' },
+  'run-id': { type: 'string' },
+  warmup: { type: 'string' },
+  faults: { type: 'string' },
+} as const;
+
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+/** `--dashboard` takes an optional port: a bare flag means "any free port" (0). */
+export function normalizeOptionalPort(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--dashboard' && !/^\d+$/.test(argv[i + 1] ?? '')) out.push('--dashboard=0');
+    else out.push(a);
+  }
+  return out;
+}
+
+/**
+ * `--stages 30s:1000,1m:1000,30s:0` (k6's duration:target): a ramping arrival rate for `--url`
+ * runs, starting from `--rate` (default 0). Undefined when malformed.
+ */
+export function parseStages(text: string): Stage[] | undefined {
+  const out: Stage[] = [];
+  for (const part of text.split(',')) {
+    const m = /^\s*([^:]+):\s*(\d+(?:\.\d+)?)\s*$/.exec(part);
+    if (m === null) return undefined;
+    const d = parseDuration(m[1]!.trim());
+    if (d === undefined || d <= 0) return undefined;
+    out.push({ durationS: d, target: Number(m[2]) });
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+export function newRunId(): string {
+  return `${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}-${randomBytes(2).toString('hex')}`;
+}
+
+function checkUrl(p: Problems, flag: string, v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (!httpUrl.safeParse(v).success) {
+    p.add(`${flag} '${v}' is not an http(s) URL: write e.g. http://127.0.0.1:8080`);
+    return undefined;
+  }
+  return v;
+}
+
+/** A parsed `picco run`: the config the runner takes whole, and what the CLI must do around it. */
+export interface ParsedRun {
+  cfg: RunConfig;
+  /** The scenario, resolved and built once (absent for --url runs). */
+  built?: BuiltScenario;
+  resolved?: ResolvedScenario;
+  /** No --target: the embedded reference server is started with these extra `serve` flags. */
+  embedded?: { serverArgs: string[] };
+  /** The stderr line saying the scenario's rehearsal defaults were used. */
+  defaultsLine?: string;
+}
+
+export async function parseRunFlags(argv: string[]): Promise<ParsedRun> {
+  const { values: f, positionals } = parseFlags(normalizeOptionalPort(argv), RUN_FLAGS);
+  const p = new Problems();
+  if (positionals.length > 1) p.add(`expected one SCENARIO, got ${positionals.length}: ${positionals.join(' ')}`);
+  const scenarioRef = positionals[0];
+  const adHoc = f.url !== undefined;
+  if (scenarioRef === undefined && !adHoc) p.add('give a SCENARIO (name or .ts file) or --url URL --rate R --duration D');
+  if (scenarioRef !== undefined && adHoc) p.add('give either a SCENARIO or --url, not both');
+
+  const scaleFlag = p.number('--scale', f.scale, { min: 0 });
+  const speedFlag = p.number('--speed', f.speed, { min: 0 });
+  if (scaleFlag === 0) p.add('--scale must be > 0');
+  if (speedFlag === 0) p.add('--speed must be > 0');
+  const durationS = p.duration('--duration', f.duration);
+  const seed = p.number('--seed', f.seed, { integer: true, min: 0 }) ?? 1;
+  // --url: wrk's 64; a scenario: enough that the target's concurrency, not the pool, limits
+  // (a citizen's phone is a connection of its own: 64 shared sockets would queue a surge in the
+  // generator, out of the server's sight and out of reach of its admission control)
+  const connections = p.number('--connections', f.connections, { integer: true, min: 1, max: 100_000 }) ?? (adHoc ? 64 : 512);
+  const pipelining = p.number('--pipelining', f.pipelining, { integer: true, min: 1, max: 1000 }) ?? 1;
+  const inFlightCap = p.number('--in-flight-cap', f['in-flight-cap'], { integer: true, min: 1 }) ?? 10_000;
+  const timeoutS = p.duration('--timeout', f.timeout) ?? 16;
+  const workers = p.number('--workers', f.workers, { integer: true, min: 0, max: 64 }) ?? 1;
+  const maxLag = p.number('--max-lag', f['max-lag'], { min: 0 }) ?? 25;
+  const warmup = p.number('--warmup', f.warmup, { integer: true, min: 0 });
+  const maxDropped = p.number('--max-dropped', f['max-dropped'], { min: 0, max: 1 }) ?? 0.01;
+  const metricsPort = p.number('--metrics-port', f['metrics-port'], { integer: true, min: 0, max: 65535 });
+  const dashboard = p.number('--dashboard', f.dashboard, { integer: true, min: 0, max: 65535 });
+  let segment: Segment = WHOLE;
+  if (f.segment !== undefined) {
+    const s = parseSegment(f.segment);
+    if (s === undefined) p.add(`--segment '${f.segment}' is not K/N with 1 <= K <= N (e.g. 2/4)`);
+    else segment = s;
+  }
+  const arrivals = f.arrivals ?? 'uniform';
+  if (arrivals !== 'uniform' && arrivals !== 'poisson') p.add(`--arrivals '${arrivals}' must be uniform or poisson`);
+
+  let slos: Slo[] = [];
+  if (f.slo !== undefined) {
+    try {
+      slos = loadSloFile(f.slo);
+    } catch (err) {
+      if (err instanceof SloFileError) for (const x of err.problems) p.add(x);
+      else throw err;
+    }
+  }
+
+  const targeted = hasTargets(f);
+  if (adHoc && targeted) p.add('--target applies to a SCENARIO; with --url the URL is the target');
+
+  // Ad hoc
+  const url = checkUrl(p, '--url', f.url);
+  const rate = p.number('--rate', f.rate, { min: 0 });
+  const method = (f.method ?? 'GET').toUpperCase();
+  const headers: Record<string, string> = {};
+  let body: Buffer | undefined;
+  let stages: Stage[] | undefined;
+  if (adHoc) {
+    if (f.stages !== undefined) {
+      stages = parseStages(f.stages);
+      if (stages === undefined) p.add(`--stages '${f.stages}' must read DURATION:RATE,... (e.g. 30s:1000,1m:1000,30s:0)`);
+      if (f.duration !== undefined) p.add('give either --stages or --duration with --url, not both');
+    } else {
+      if (f.rate === undefined) p.add('--url needs --rate R (arrivals per second) or --stages');
+      if (f.duration === undefined) p.add('--url needs --duration D (e.g. 30s)');
+    }
+    if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].includes(method)) p.add(`--method '${f.method}' is not an HTTP method`);
+    for (const h of f.header ?? []) {
+      const i = h.indexOf(':');
+      if (i <= 0) p.add(`--header '${h}' must read 'Name: value'`);
+      else headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
+    }
+    if (f.body !== undefined) {
+      try {
+        body = readFileSync(f.body);
+      } catch {
+        p.add(`--body file '${f.body}' cannot be read`);
+      }
+    }
+  } else {
+    for (const flag of ['rate', 'method', 'body', 'header', 'stages'] as const) if (f[flag] !== undefined) p.add(`--${flag} only applies with --url`);
+  }
+  if (f.faults !== undefined) {
+    if (adHoc || targeted) p.add('--faults applies to the embedded reference server: give a SCENARIO and no --target/--url');
+    else {
+      const { parseFaults } = await import('../reference-server/src/downstream/faults.ts');
+      try {
+        parseFaults(readFileSync(f.faults, 'utf8'), `--faults ${f.faults}`);
+      } catch (err) {
+        p.add((err as NodeJS.ErrnoException).code === 'ENOENT' ? `--faults ${f.faults}: no such file` : (err as Error).message);
+      }
+    }
+  }
+  let resolved: ResolvedScenario | undefined;
+  if (scenarioRef !== undefined) {
+    try {
+      resolved = await resolveScenario(scenarioRef);
+    } catch (err) {
+      if (err instanceof ScenarioNotFound) p.add(err.message);
+      else p.add(`scenario '${scenarioRef}' failed to load: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  const scenario = resolved?.scenario;
+  let targets: Targets | undefined;
+  if (scenario !== undefined && targeted) targets = resolveTargets(f, scenario.origins, p);
+  p.throwIfAny();
+  const { scale, speed, defaulted } = resolveScaleSpeed(scenario, scaleFlag, speedFlag);
+
+  const timeoutMs = Math.round(timeoutS * 1000);
+  const options = { scale, speed, seed, ...(durationS !== undefined ? { durationS } : {}) };
+  // options the scenario cannot honour are bad usage: found before anything starts or is written
+  const plan = scenario?.build(options);
+  if (f.slo === undefined && plan?.slo !== undefined) {
+    try {
+      slos = parseSloList(plan.slo, `scenario '${scenarioRef}' slo`);
+    } catch (err) {
+      if (err instanceof SloFileError) throw new UsageError(err.problems);
+      throw err;
+    }
+  }
+  const runId = f['run-id'] ?? newRunId();
+  const outDir = f.out ?? join('reports', 'out', runId);
+  const ext = await loadExtensionHooks({ report: f.report === true, dashboard, outDir });
+  if (ext.missing) process.stderr.write('picco run: --report/--dashboard are not available yet in this build (no harness/report/run-hooks.ts); running without them\n');
+  let source: WorkSource;
+  if (adHoc) {
+    const executor: ExecutorConfig = stages !== undefined
+      ? { type: 'ramping-arrival-rate', startRate: rate ?? 0, stages, arrivals: arrivals as 'uniform' | 'poisson' }
+      : { type: 'constant-arrival-rate', rate: rate!, durationS: durationS!, arrivals: arrivals as 'uniform' | 'poisson' };
+    source = { kind: 'url', url: url!, method, headers, executor, ...(body !== undefined ? { body: new Uint8Array(body) } : {}) };
+  } else {
+    // without --target the CLI starts the embedded server and fills the targets in
+    source = { kind: 'scenario', ref: resolved!.ref, options, targets: targets ?? {} };
+  }
+  const cfg: RunConfig = {
+    runId,
+    outDir,
+    quiet: f.quiet === true,
+    workers,
+    segment,
+    seed,
+    limits: {
+      inFlightCap,
+      connections,
+      pipelining,
+      timeoutMs,
+      batchMs: Number(process.env.PICCO_BATCH_MS ?? 1),
+      warmup: adHoc ? (warmup ?? Math.min(5000, Math.max(200, connections * pipelining * 20))) : 0,
+    },
+    maxLagP99Ms: maxLag,
+    maxDroppedRatio: maxDropped,
+    slos,
+    hooks: ext.hooks,
+    source,
+  };
+  if (metricsPort !== undefined) cfg.metricsPort = metricsPort;
+  const parsed: ParsedRun = { cfg };
+  if (scenario !== undefined && plan !== undefined) {
+    parsed.built = { name: scenario.name, plan };
+    parsed.resolved = resolved!;
+    if (targets === undefined) parsed.embedded = { serverArgs: f.faults !== undefined ? ['--faults', f.faults] : [] };
+    if (defaulted) parsed.defaultsLine = defaultsNote(scenario.name, { scale, speed, defaulted });
+  }
+  return parsed;
+}
