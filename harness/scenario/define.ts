@@ -13,6 +13,7 @@
  * });
  */
 import { PiccoError } from '../errors.ts';
+import { scheduleFacts } from '../executors/index.ts';
 import type { ExecutorConfig, Scenario, Stage } from './types.ts';
 
 const ORIGIN_NAME = /^[A-Za-z][\w.-]*$/;
@@ -67,4 +68,9 @@ export function constantVus(o: { vus: number; durationS: number }): ExecutorConf
 /** k6's ramping-vus: from `startVus` (default 0) through each stage (closed model). */
 export function rampingVus(o: { startVus?: number; stages: Stage[] }): ExecutorConfig {
   return { type: 'ramping-vus', startVus: o.startVus ?? 0, stages: o.stages };
+}
+
+/** Arrivals (or VU activations) an executor makes in its whole schedule: what `picco plan` counts. */
+export function arrivalsOf(executor: ExecutorConfig): number {
+  return scheduleFacts(executor).arrivals;
 }

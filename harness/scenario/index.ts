@@ -23,5 +23,5 @@ export type {
   Stream,
   Targets,
 } from './types.ts';
-export { defineScenario, constantArrivalRate, rampingArrivalRate, constantVus, rampingVus } from './define.ts';
+export { defineScenario, constantArrivalRate, rampingArrivalRate, constantVus, rampingVus, arrivalsOf } from './define.ts';
 export { ScenarioOptionError } from './option-error.ts';
