@@ -9,18 +9,12 @@
  */
 import { parseFlags, Problems } from './usage.ts';
 import { scheduleFacts } from '../harness/executors/index.ts';
-import { formatSegment, parseSegment, WHOLE, type Segment } from '../harness/executors/segment.ts';
+import { formatSegment } from '../harness/executors/segment.ts';
+import { SCENARIO_FLAGS, scenarioFlags } from './scenario-flags.ts';
 import { resolveScenario, ScenarioNotFound } from './scenario-ref.ts';
 import { defaultsNote, resolveScaleSpeed } from '../harness/scenario/defaults.ts';
 
-const FLAGS = {
-  scale: { type: 'string' },
-  speed: { type: 'string' },
-  duration: { type: 'string' },
-  seed: { type: 'string' },
-  segment: { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
+const FLAGS = { ...SCENARIO_FLAGS, json: { type: 'boolean' } } as const;
 
 export async function run(argv: string[]): Promise<number> {
   const { values: f, positionals } = parseFlags(argv, FLAGS);
@@ -28,18 +22,7 @@ export async function run(argv: string[]): Promise<number> {
   const ref = positionals[0];
   if (ref === undefined) p.add('give a SCENARIO (a name or a path to a .ts file)');
   if (positionals.length > 1) p.add(`expected one SCENARIO, got ${positionals.length}`);
-  const scaleFlag = p.number('--scale', f.scale, { min: 0 });
-  const speedFlag = p.number('--speed', f.speed, { min: 0 });
-  if (scaleFlag === 0) p.add('--scale must be > 0');
-  if (speedFlag === 0) p.add('--speed must be > 0');
-  const durationS = p.duration('--duration', f.duration);
-  const seed = p.number('--seed', f.seed, { integer: true, min: 0 }) ?? 1;
-  let segment: Segment = WHOLE;
-  if (f.segment !== undefined) {
-    const s = parseSegment(f.segment);
-    if (s === undefined) p.add(`--segment '${f.segment}' is not K/N with 1 <= K <= N`);
-    else segment = s;
-  }
+  const { scale: scaleFlag, speed: speedFlag, durationS, seed, segment } = scenarioFlags(f, p);
   let scenario;
   if (ref !== undefined) {
     try {

@@ -22,7 +22,6 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { parseDuration, parseFlags, Problems, UsageError } from './usage.ts';
-import { parseSegment, WHOLE, type Segment } from '../harness/executors/segment.ts';
 import { loadSloFile, parseSloList, SloFileError } from '../harness/slo/load.ts';
 import type { Slo } from '../harness/slo/parse.ts';
 import type { BuiltScenario } from '../harness/runner/execute.ts';
@@ -32,18 +31,15 @@ import type { ExecutorConfig, Stage, Targets } from '../harness/scenario/types.t
 import { defaultsNote, resolveScaleSpeed } from '../harness/scenario/defaults.ts';
 import { resolveScenario, ScenarioNotFound, type ResolvedScenario } from './scenario-ref.ts';
 import { hasTargets, resolveTargets, TARGET_FLAGS } from './targets.ts';
+import { SCENARIO_FLAGS, scenarioFlags } from './scenario-flags.ts';
 
 export const RUN_FLAGS = {
   ...TARGET_FLAGS,
-  scale: { type: 'string' },
-  speed: { type: 'string' },
-  duration: { type: 'string' },
+  ...SCENARIO_FLAGS,
   out: { type: 'string' },
   slo: { type: 'string' },
-  segment: { type: 'string' },
   'metrics-port': { type: 'string' },
   dashboard: { type: 'string' },
-  seed: { type: 'string' },
   quiet: { type: 'boolean' },
   report: { type: 'boolean' },
   url: { type: 'string' },
@@ -128,12 +124,7 @@ export async function parseRunFlags(argv: string[]): Promise<ParsedRun> {
   if (scenarioRef === undefined && !adHoc) p.add('give a SCENARIO (name or .ts file) or --url URL --rate R --duration D');
   if (scenarioRef !== undefined && adHoc) p.add('give either a SCENARIO or --url, not both');
 
-  const scaleFlag = p.number('--scale', f.scale, { min: 0 });
-  const speedFlag = p.number('--speed', f.speed, { min: 0 });
-  if (scaleFlag === 0) p.add('--scale must be > 0');
-  if (speedFlag === 0) p.add('--speed must be > 0');
-  const durationS = p.duration('--duration', f.duration);
-  const seed = p.number('--seed', f.seed, { integer: true, min: 0 }) ?? 1;
+  const { scale: scaleFlag, speed: speedFlag, durationS, seed, segment } = scenarioFlags(f, p);
   // --url: wrk's 64; a scenario: enough that the target's concurrency, not the pool, limits
   // (a citizen's phone is a connection of its own: 64 shared sockets would queue a surge in the
   // generator, out of the server's sight and out of reach of its admission control)
@@ -147,12 +138,6 @@ export async function parseRunFlags(argv: string[]): Promise<ParsedRun> {
   const maxDropped = p.number('--max-dropped', f['max-dropped'], { min: 0, max: 1 }) ?? 0.01;
   const metricsPort = p.number('--metrics-port', f['metrics-port'], { integer: true, min: 0, max: 65535 });
   const dashboard = p.number('--dashboard', f.dashboard, { integer: true, min: 0, max: 65535 });
-  let segment: Segment = WHOLE;
-  if (f.segment !== undefined) {
-    const s = parseSegment(f.segment);
-    if (s === undefined) p.add(`--segment '${f.segment}' is not K/N with 1 <= K <= N (e.g. 2/4)`);
-    else segment = s;
-  }
   const arrivals = f.arrivals ?? 'uniform';
   if (arrivals !== 'uniform' && arrivals !== 'poisson') p.add(`--arrivals '${arrivals}' must be uniform or poisson`);
 

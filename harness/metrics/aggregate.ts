@@ -10,26 +10,16 @@
  */
 import { addSparse, encode, newHistogram, percentileMs, percentilesMs, type Histogram, type Percentiles } from './histogram.ts';
 import { Recorder } from './recorder.ts';
-import type { SecondSnapshot } from './snapshot.ts';
+import { addChecks, addCounters, addCounts, addEndpointCounts, copyCounters, type Counters, type EndpointCounts, type SecondSnapshot } from './snapshot.ts';
 
-export interface EndpointTotals {
-  count: number;
-  ok: number;
-  failed: number;
-  status: Record<string, number>;
+export interface EndpointTotals extends EndpointCounts {
   latency: Histogram;
   serviceTime: Histogram;
 }
 
 /** One finalized second: counters plus encoded histograms (kept for windows and histograms.json). */
-export interface SecondRecord {
+export interface SecondRecord extends Counters {
   t: number;
-  intended: number;
-  started: number;
-  completed: number;
-  ok: number;
-  failed: number;
-  dropped: number;
   inFlight: number;
   status: Record<string, number>;
   checks: Record<string, { pass: number; fail: number }>;
@@ -40,14 +30,8 @@ export interface SecondRecord {
 }
 
 /** One line of series.jsonl (the contract other parts read). */
-export interface SeriesLine {
+export interface SeriesLine extends Counters {
   t: number;
-  intended: number;
-  started: number;
-  completed: number;
-  ok: number;
-  failed: number;
-  dropped: number;
   inFlight: number;
   status: Record<string, number>;
   latencyMs: { p50: number; p90: number; p95: number; p99: number; max: number };
@@ -56,30 +40,18 @@ export interface SeriesLine {
   lagMs: number;
 }
 
-function addCounts(into: Record<string, number>, from: Record<string, number>): void {
-  for (const k of Object.keys(from)) into[k] = (into[k] ?? 0) + (from[k] ?? 0);
-}
-
-function addChecks(into: Record<string, { pass: number; fail: number }>, from: Record<string, { pass: number; fail: number }>): void {
-  for (const [k, v] of Object.entries(from)) {
-    const c = (into[k] ??= { pass: 0, fail: 0 });
-    c.pass += v.pass;
-    c.fail += v.fail;
-  }
-}
-
 interface Pending {
   reports: number;
   snap: SecondSnapshot;
   latency: Histogram;
   serviceTime: Histogram;
   lag: Histogram;
-  endpoints: Map<string, { count: number; ok: number; failed: number; status: Record<string, number>; latency: Histogram; serviceTime: Histogram }>;
+  endpoints: Map<string, EndpointTotals>;
 }
 
 const short = (p: Percentiles) => ({ p50: p.p50, p90: p.p90, p95: p.p95, p99: p.p99, max: p.max });
 
-export class Aggregate {
+export class Aggregate implements Counters {
   readonly latency = newHistogram();
   readonly serviceTime = newHistogram();
   readonly lag = newHistogram();
@@ -115,12 +87,7 @@ export class Aggregate {
     }
     p.reports++;
     const m = p.snap;
-    m.intended += s.intended;
-    m.started += s.started;
-    m.completed += s.completed;
-    m.ok += s.ok;
-    m.failed += s.failed;
-    m.dropped += s.dropped;
+    addCounters(m, s);
     m.inFlight += s.inFlight;
     addCounts(m.status, s.status);
     addCounts(m.failures, s.failures);
@@ -135,10 +102,7 @@ export class Aggregate {
         pe = { count: 0, ok: 0, failed: 0, status: {}, latency: newHistogram(), serviceTime: newHistogram() };
         p.endpoints.set(name, pe);
       }
-      pe.count += e.count;
-      pe.ok += e.ok;
-      pe.failed += e.failed;
-      addCounts(pe.status, e.status);
+      addEndpointCounts(pe, e);
       addSparse(pe.latency, e.latency);
       addSparse(pe.serviceTime, e.serviceTime);
     }
@@ -166,12 +130,7 @@ export class Aggregate {
 
   private finalize(p: Pending): SeriesLine {
     const s = p.snap;
-    this.intended += s.intended;
-    this.started += s.started;
-    this.completed += s.completed;
-    this.ok += s.ok;
-    this.failed += s.failed;
-    this.dropped += s.dropped;
+    addCounters(this, s);
     addCounts(this.status, s.status);
     addCounts(this.failures, s.failures);
     addChecks(this.checks, s.checks);
@@ -181,12 +140,7 @@ export class Aggregate {
     this.lag.add(p.lag);
     const rec: SecondRecord = {
       t: s.t,
-      intended: s.intended,
-      started: s.started,
-      completed: s.completed,
-      ok: s.ok,
-      failed: s.failed,
-      dropped: s.dropped,
+      ...copyCounters(s),
       inFlight: s.inFlight,
       status: s.status,
       checks: s.checks,
@@ -197,12 +151,7 @@ export class Aggregate {
     };
     const series: SeriesLine = {
       t: s.t,
-      intended: s.intended,
-      started: s.started,
-      completed: s.completed,
-      ok: s.ok,
-      failed: s.failed,
-      dropped: s.dropped,
+      ...copyCounters(s),
       inFlight: s.inFlight,
       status: s.status,
       latencyMs: short(percentilesMs(p.latency)),
@@ -216,10 +165,7 @@ export class Aggregate {
         tot = { count: 0, ok: 0, failed: 0, status: {}, latency: newHistogram(), serviceTime: newHistogram() };
         this.endpoints.set(name, tot);
       }
-      tot.count += pe.count;
-      tot.ok += pe.ok;
-      tot.failed += pe.failed;
-      addCounts(tot.status, pe.status);
+      addEndpointCounts(tot, pe);
       tot.latency.add(pe.latency);
       tot.serviceTime.add(pe.serviceTime);
       rec.endpoints[name] = { count: pe.count, ok: pe.ok, failed: pe.failed, status: pe.status, latency: encode(pe.latency), serviceTime: encode(pe.serviceTime) };

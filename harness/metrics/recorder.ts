@@ -13,7 +13,7 @@
  * post(rec.snapshot(0, inFlight));
  */
 import { mergeSparse, newHistogram, toMicros, toSparse, type Histogram, type SparseHistogram } from './histogram.ts';
-import type { SecondSnapshot } from './snapshot.ts';
+import { copyCounters, resetCounters, type Counters, type SecondSnapshot } from './snapshot.ts';
 
 export class EndpointStats {
   count = 0;
@@ -31,7 +31,7 @@ function mapToRecord<K extends string | number>(m: Map<K, number>): Record<strin
   return out;
 }
 
-export class Recorder {
+export class Recorder implements Counters {
   intended = 0;
   started = 0;
   completed = 0;
@@ -117,12 +117,7 @@ export class Recorder {
     for (const [k, v] of this.checks) checks[k] = { ...v };
     const snap: SecondSnapshot = {
       t,
-      intended: this.intended,
-      started: this.started,
-      completed: this.completed,
-      ok: this.ok,
-      failed: this.failed,
-      dropped: this.dropped,
+      ...copyCounters(this),
       inFlight,
       status,
       failures: mapToRecord(this.failures),
@@ -133,7 +128,7 @@ export class Recorder {
       lag: toSparse(this.lag),
       endpoints,
     };
-    this.intended = this.started = this.completed = this.ok = this.failed = this.dropped = 0;
+    resetCounters(this);
     this.failures.clear();
     this.checks.clear();
     this.outcomes.clear();

@@ -163,7 +163,8 @@ export async function serverInfo(c: JourneyClient): Promise<ResponseResult> {
   return c.request({ origin: 'io', method: 'GET', path: '/info', endpoint: 'GET /info', expect: [200], timeoutMs: IO_TIMEOUT_MS });
 }
 
-export interface PmCall {
+/** One call of the app to an API that takes a Bearer token. */
+export interface ApiCall {
   method: RequestSpec['method'];
   path: string;
   endpoint: string;
@@ -171,21 +172,30 @@ export interface PmCall {
   expect?: readonly number[];
 }
 
+export type PmCall = ApiCall;
+export type BpdCall = ApiCall;
+
+/** The request of an authorised call: its origin, token, default statuses and timeout. */
+function authorized(origin: 'pm' | 'bpd', token: string, call: ApiCall, expect: readonly number[], timeoutMs: number): RequestSpec {
+  const spec: RequestSpec = {
+    origin,
+    method: call.method,
+    path: call.path,
+    endpoint: call.endpoint,
+    headers: bearer(token, call.body !== undefined),
+    expect: call.expect ?? expect,
+    timeoutMs,
+  };
+  if (call.body !== undefined) spec.body = call.body;
+  return spec;
+}
+
 /**
  * A PM call with the app's rules: Bearer PM token, 16 s timeout, no automatic retry; on 401
  * refresh the PM session once (start-session with the wallet token) and repeat.
  */
 export async function pm(c: JourneyClient, s: AppSession, call: PmCall): Promise<ResponseResult> {
-  const spec: RequestSpec = {
-    origin: 'pm',
-    method: call.method,
-    path: call.path,
-    endpoint: call.endpoint,
-    headers: bearer(s.pm, call.body !== undefined),
-    expect: call.expect ?? [200, 201],
-    timeoutMs: PM_TIMEOUT_MS,
-  };
-  if (call.body !== undefined) spec.body = call.body;
+  const spec = authorized('pm', s.pm, call, [200, 201], PM_TIMEOUT_MS);
   const r = await c.request(spec);
   if (r.status !== 401) return r;
   c.count('pm_session_refresh');
@@ -196,27 +206,9 @@ export async function pm(c: JourneyClient, s: AppSession, call: PmCall): Promise
   return c.request(spec);
 }
 
-export interface BpdCall {
-  method: RequestSpec['method'];
-  path: string;
-  endpoint: string;
-  body?: string;
-  expect?: readonly number[];
-}
-
 /** A BPD call: Bearer bpdToken, 8 s timeout. */
 export async function bpd(c: JourneyClient, s: AppSession, call: BpdCall): Promise<ResponseResult> {
-  const spec: RequestSpec = {
-    origin: 'bpd',
-    method: call.method,
-    path: call.path,
-    endpoint: call.endpoint,
-    headers: bearer(s.bpd, call.body !== undefined),
-    expect: call.expect ?? [200],
-    timeoutMs: IO_TIMEOUT_MS,
-  };
-  if (call.body !== undefined) spec.body = call.body;
-  return c.request(spec);
+  return c.request(authorized('bpd', s.bpd, call, [200], IO_TIMEOUT_MS));
 }
 
 /**
