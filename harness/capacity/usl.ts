@@ -9,7 +9,7 @@ import { PiccoError } from '../errors.ts';
  * the linearised fit would let the N=1 point dominate. Confidence comes from a seeded
  * bootstrap over the measurements: refit on resamples, report the spread of the answer.
  *
- * Input (documented in the README): measurements at 1..N instances (workers), several per N
+ * Input (documented in docs/capacity.md): measurements at 1..N instances (workers), several per N
  * welcome, e.g. [{ n: 1, x: 950 }, { n: 2, x: 1800 }, { n: 4, x: 3300 }].
  *
  * @example
