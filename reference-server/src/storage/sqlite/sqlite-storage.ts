@@ -28,6 +28,7 @@ import { sessionOps } from './sessions.ts';
 import { walletOps } from './wallets.ts';
 import { cashbackOps } from './cashback.ts';
 import { TokenCache } from './token-cache.ts';
+import { startCheckpointer } from './checkpointer.ts';
 import type {
   CascadeStep, NewBancomatCard, NewCard, NewPmSession, NewSession, NewTransaction, Storage, TokenKind, UserRecord,
   IbanUpdate, WalletPatch,
@@ -74,6 +75,14 @@ export function openSqliteStorage(opts: SqliteOptions): SqliteStorage {
   db.pragma('foreign_keys = OFF');
   migrate(db);
   let walFd: number | undefined;
+  // Checkpoints in a worker thread (checkpointer.ts), for files (an in-memory db has no WAL).
+  let stopCheckpointer: (() => Promise<void>) | undefined;
+  if (opts.path !== ':memory:') {
+    db.pragma('wal_autocheckpoint = 0');
+    stopCheckpointer = startCheckpointer(opts.path, () => {
+      if (db.open) db.pragma('wal_autocheckpoint = 1000');
+    });
+  }
   if (walFsync) {
     // The WAL file exists once the database is in WAL mode and a write happened (migrate wrote);
     // it stays (same inode) while a connection is open. Sync its directory entry once.
@@ -147,7 +156,7 @@ export function openSqliteStorage(opts: SqliteOptions): SqliteStorage {
       return write(() => s.purgeExpired(now));
     },
 
-    addCard: (card: NewCard, now: Date) => write(() => w.addCard(card, now)),
+    addCard: (card: NewCard, now: Date) => gc.writeStatement(() => w.addCard(card, now)),
     getWallet: (cf: string, id: number) => read(() => w.getWallet(cf, id)),
     listWallets: (cf: string) => read(() => w.listWallets(cf)),
     startVerification: (cf: string, id: number, v: { nonce: string; amountCents: number }, now: Date) =>
@@ -186,6 +195,7 @@ export function openSqliteStorage(opts: SqliteOptions): SqliteStorage {
       closed = true;
       gc.flush();
       await gc.drained();
+      await stopCheckpointer?.();
       db.close();
       if (walFd !== undefined) closeSync(walFd);
     },
