@@ -3,13 +3,14 @@
  * `run(args: string[]): Promise<void>` and printing its figures. With no section, runs every
  * section in the order below and then any other bench/*.ts another part added.
  *
- * Sections: engine (picco vs wrk against nginx: ceiling and rate accuracy), server (the same
- * against the reference server's GET /info), transport (undici Pool.request vs dispatch).
+ * Sections: engine (picco vs wrk against nginx: ceiling and rate accuracy), server-engine (the
+ * same against the reference server's GET /info), server (the reference server's per-core table:
+ * bare Hono = 1, GET /info, durable card additions), transport (undici Pool.request vs dispatch).
  */
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const ORDER = ['transport', 'engine', 'server', 'server-surge', 'server-wrk'];
+const ORDER = ['transport', 'engine', 'server-engine', 'server', 'server-surge', 'server-wrk'];
 const NOT_SECTIONS = new Set(['index', 'lib']);
 
 export async function main(argv: string[]): Promise<number> {

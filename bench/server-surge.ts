@@ -30,7 +30,7 @@ const out = (s: string): void => {
 };
 
 interface EndpointSummary { count: number; ok: number; failed: number; status: Record<string, number>; latencyMs: Record<string, number> }
-interface Summary {
+export interface Summary {
   durationS: number; valid: boolean; requests: { total: number; ok: number; failed: number; dropped: number };
   rate: { target: number; achieved: number }; latencyMs: Record<string, number>; serviceTimeMs: Record<string, number>;
   endpoints: Record<string, EndpointSummary>; generator?: { lagP99Ms?: number };
@@ -38,7 +38,7 @@ interface Summary {
 
 const CARD = 'POST /v1/wallet/cc';
 
-async function piccoRun(args: string[], pin: boolean): Promise<Summary> {
+export async function piccoRun(args: string[], pin: boolean): Promise<Summary> {
   const dir = mkdtempSync(join(tmpdir(), 'picco-surge-'));
   const prefix = pin ? ['taskset', '-c', String(GEN_CPU)] : [];
   const [cmd, ...pre] = [...prefix, process.execPath];
@@ -63,7 +63,7 @@ async function piccoRun(args: string[], pin: boolean): Promise<Summary> {
  * would start on top of a login backlog and measure that instead. The tokens here are obtained
  * first, at the server's pace, and the burst is then measured alone.
  */
-function scenarioFile(o: { rate: number; seconds: number; tokens: string[]; panOffset: number; walletToken?: string; walletRate?: number }): string {
+export function scenarioFile(o: { rate: number; seconds: number; tokens: string[]; panOffset: number; walletToken?: string; walletRate?: number }): string {
   const dir = mkdtempSync(join(tmpdir(), 'picco-surge-scn-'));
   const file = join(dir, 'surge.mts');
   const cards = pathToFileURL(join(ROOT, 'scenarios', 'identity', 'card-number.ts')).href;
@@ -89,7 +89,7 @@ export default { name: 'server-surge', description: 'bench: card additions at a 
 }
 
 /** Logs in `n` citizens at the server's own pace (32 at a time); returns their PM tokens. */
-async function tokensFor(url: string, n: number, base: number): Promise<string[]> {
+export async function tokensFor(url: string, n: number, base: number): Promise<string[]> {
   const agent = new Agent({ connections: 32 });
   const tokens: string[] = new Array<string>(n);
   let next = 0;

@@ -1,77 +1,45 @@
 /**
- * The engine bench against the reference server's GET /info (picco serve on core 1, SQLite):
- * ceiling (picco ÷ wrk -t1 -c64) and rate accuracy (server-side count from its
- * http_requests_total on /metrics when it exposes one, else picco's completed count, said so).
- * Skipped, saying why, while `picco serve` does not exist yet.
- *
- * `npm run bench -- server [--quick]`.
+ * `npm run bench -- server [--quick] [--seconds N] [--connections N]`: the reference server's
+ * per-core cost as a table, every row measured in this run, target on core 1, generator on
+ * core 0: a bare Hono JSON GET route (= 1), `picco serve` GET /info, durable SQLite card
+ * additions (rate, p99, and an open-model run at 80 % of it). Rows are functions listed in
+ * bench/server/rows.ts; add one there to extend the table. The box is shared: figures are noisy,
+ * the ratios (same run, same cores) are what to compare.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { startEmbeddedServer } from '../cli/embedded-server.ts';
-import { maxSustained, ROOT, runPicco, runWrk, TARGET_CPU } from './lib.ts';
+import { ROWS } from './server/rows.ts';
+import type { Row, RowContext } from './server/row.ts';
 
 const out = (s: string): void => {
-  process.stdout.write(s + '\n');
+  process.stdout.write(`${s}\n`);
 };
 
-async function infoCount(base: string): Promise<number | undefined> {
-  try {
-    const res = await fetch(`${base}/metrics`);
-    if (!res.ok) return undefined;
-    const text = await res.text();
-    let n = 0;
-    let seen = false;
-    for (const line of text.split('\n')) {
-      if (line.startsWith('http_requests_total{') && /route="\/info"/.test(line)) {
-        n += Number(line.split(' ').pop());
-        seen = true;
-      }
-    }
-    return seen ? n : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const flag = (args: string[], name: string): number | undefined => {
+  const i = args.indexOf(name);
+  const v = i >= 0 ? Number(args[i + 1]) : Number.NaN;
+  return Number.isFinite(v) && v > 0 ? v : undefined;
+};
 
 export async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
-  if (!existsSync(join(ROOT, 'harness', 'cli', 'serve.ts'))) {
-    out('  skipped: `picco serve` is not there yet (cli/serve.ts missing)');
-    return;
+  const ctx: RowContext = {
+    quick,
+    seconds: flag(args, '--seconds') ?? (quick ? 5 : 10),
+    connections: flag(args, '--connections') ?? 32,
+    baselines: new Map(),
+    log: out,
+  };
+  out(`  ${ctx.seconds} s per measurement, ${ctx.connections} connections; target on core 1, generator on core 0`);
+  const rows: Row[] = [];
+  for (const fn of ROWS) {
+    try {
+      const r = await fn(ctx);
+      rows.push(...(Array.isArray(r) ? r : [r]));
+    } catch (err) {
+      rows.push({ what: fn.name, figure: `failed: ${(err as Error).message.slice(0, 200)}`, ratio: '' });
+    }
   }
-  let srv;
-  try {
-    srv = await startEmbeddedServer({ cpu: TARGET_CPU });
-  } catch (err) {
-    out(`  skipped: the reference server did not start: ${(err as Error).message.slice(0, 300)}`);
-    return;
-  }
-  try {
-    const url = `${srv.url}/info`;
-    out(`  target: picco serve (core 1) GET ${url}`);
-    const wrk = await runWrk(url, quick ? 5 : 10);
-    out(`  wrk -t1 -c64: ${Math.round(wrk.rate)} req/s`);
-    const best = await maxSustained(url, wrk.rate * 0.4, wrk.rate * 2, quick ? 4 : 5, ['--connections', '64'], out);
-    const picco = best.rate;
-    out(`  picco max sustained: ${picco} req/s, ${best.usPerRequest} µs CPU/request`);
-    const wrk2 = await runWrk(url, quick ? 5 : 10);
-    const ref = Math.max(wrk.rate, wrk2.rate);
-    out(`  wrk -t1 -c64 again: ${Math.round(wrk2.rate)} req/s; reference ${Math.round(ref)} req/s`);
-    out(`  SERVER CEILING: picco/wrk = ${(picco / ref).toFixed(2)} (goal >= 0.70; the server, not the generator, is usually the limit here)`);
-    const seconds = quick ? 10 : 30;
-    const rate = Math.min(8000, Math.floor((picco * 0.8) / 100) * 100 || 100);
-    const before = await infoCount(srv.url);
-    const r = await runPicco(url, rate, seconds);
-    const after = await infoCount(srv.url);
-    const warm = (r.summary as unknown as { generator: { warmup: number } }).generator.warmup;
-    const intended = rate * seconds;
-    const counted = before !== undefined && after !== undefined ? after - before - warm : r.summary.requests.total;
-    const source = before !== undefined && after !== undefined ? 'server http_requests_total' : "picco's own count (server has no /metrics)";
-    const err = ((counted - intended) / intended) * 100;
-    out(`  rate accuracy at ${rate} rps for ${seconds} s: ${counted} counted by ${source} for ${intended} intended (${err >= 0 ? '+' : ''}${err.toFixed(3)} %); ` +
-      `lag p99 ${r.summary.generator.lagP99Ms} ms, dropped ${r.summary.requests.dropped}, latency p99 ${r.summary.latencyMs.p99} ms, exit ${r.code}`);
-  } finally {
-    await srv.stop();
-  }
+  out('');
+  out('| what | figure | ratio |');
+  out('|---|---|---|');
+  for (const r of rows) out(`| ${r.what} | ${r.figure} | ${r.ratio} |`);
 }

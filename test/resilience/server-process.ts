@@ -21,9 +21,11 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export function startServer(args: string[], env: Record<string, string> = {}, timeoutMs = 30_000, prefix: string[] = []): Promise<ServerProcess> {
+/** `prefix` wraps the node command (e.g. taskset); `nodeArgs` go to node itself (e.g. --cpu-prof). */
+export function startServer(args: string[], env: Record<string, string> = {}, timeoutMs = 30_000, prefix: string[] = [],
+  nodeArgs: string[] = []): Promise<ServerProcess> {
   const [cmd, ...pre] = [...prefix, process.execPath];
-  const child = spawn(cmd!, [...pre, BIN, 'serve', '--port', '0', ...args], {
+  const child = spawn(cmd!, [...pre, ...nodeArgs, BIN, 'serve', '--port', '0', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

@@ -27,6 +27,8 @@ import { migrate } from './migrations.ts';
 import { sessionOps } from './sessions.ts';
 import { walletOps } from './wallets.ts';
 import { cashbackOps } from './cashback.ts';
+import { TokenCache } from './token-cache.ts';
+import { startCheckpointer } from './checkpointer.ts';
 import type {
   CascadeStep, NewBancomatCard, NewCard, NewPmSession, NewSession, NewTransaction, Storage, TokenKind, UserRecord,
   IbanUpdate, WalletPatch,
@@ -73,6 +75,14 @@ export function openSqliteStorage(opts: SqliteOptions): SqliteStorage {
   db.pragma('foreign_keys = OFF');
   migrate(db);
   let walFd: number | undefined;
+  // Checkpoints in a worker thread (checkpointer.ts), for files (an in-memory db has no WAL).
+  let stopCheckpointer: (() => Promise<void>) | undefined;
+  if (opts.path !== ':memory:') {
+    db.pragma('wal_autocheckpoint = 0');
+    stopCheckpointer = startCheckpointer(opts.path, () => {
+      if (db.open) db.pragma('wal_autocheckpoint = 1000');
+    });
+  }
   if (walFsync) {
     // The WAL file exists once the database is in WAL mode and a write happened (migrate wrote);
     // it stays (same inode) while a connection is open. Sync its directory entry once.
@@ -94,6 +104,9 @@ export function openSqliteStorage(opts: SqliteOptions): SqliteStorage {
   const settingGet = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
   const settingPut = db.prepare(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
     ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`);
+  // data_version moves when another connection (process) commits to the file: the token cache's guard.
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
+  const tokens = new TokenCache(() => dataVersion.get() as number);
   let closed = false;
 
   const read = <T>(fn: () => T): Promise<T> => gc.read(fn);
@@ -124,18 +137,26 @@ export function openSqliteStorage(opts: SqliteOptions): SqliteStorage {
     // acknowledged (durable) response, so its existence is never undurable news; the one unsynced
     // change this lookup can reveal is a logout or purge, and showing that early refuses a token
     // (fails closed). Every request authenticates, so this keeps auth off the fsync's latency.
+    // Verified tokens are cached in the process (token-cache.ts says why that never serves a
+    // revoked one).
     findToken: (token: string, kind: TokenKind, now: Date) => {
       try {
-        return Promise.resolve(s.findToken(token, kind, now));
+        return Promise.resolve(tokens.lookup(token, kind, now, () => s.findToken(token, kind, now)));
       } catch (err) {
         return Promise.reject(err);
       }
     },
-    deleteSession: (id: string) => write(() => s.deleteSession(id)),
+    deleteSession: (id: string) => {
+      tokens.forgetSession(id);
+      return write(() => s.deleteSession(id));
+    },
     createPmSession: (x: NewPmSession) => write(() => s.createPmSession(x)),
-    purgeExpired: (now: Date) => write(() => s.purgeExpired(now)),
+    purgeExpired: (now: Date) => {
+      tokens.clear();
+      return write(() => s.purgeExpired(now));
+    },
 
-    addCard: (card: NewCard, now: Date) => write(() => w.addCard(card, now)),
+    addCard: (card: NewCard, now: Date) => gc.writeStatement(() => w.addCard(card, now)),
     getWallet: (cf: string, id: number) => read(() => w.getWallet(cf, id)),
     listWallets: (cf: string) => read(() => w.listWallets(cf)),
     startVerification: (cf: string, id: number, v: { nonce: string; amountCents: number }, now: Date) =>
@@ -174,6 +195,7 @@ export function openSqliteStorage(opts: SqliteOptions): SqliteStorage {
       closed = true;
       gc.flush();
       await gc.drained();
+      await stopCheckpointer?.();
       db.close();
       if (walFd !== undefined) closeSync(walFd);
     },

@@ -1,0 +1,82 @@
+/**
+ * The rows of `npm run bench -- server` about one reference-server process on one core:
+ * the bare Hono route (the `1`), `picco serve` GET /info, and durable SQLite card additions
+ * (closed loop with wrk for the rate, then an open-model run with picco's engine at 80 % of it
+ * for the p99 from the intended start). Loads come from the generator core, 32 connections.
+ *
+ * Card additions are spread over 2,000 citizens logged in beforehand (each far under the
+ * per-token write limit, as real traffic is) with a PAN never sent before per request.
+ */
+import { GEN_CPU, runWrk } from '../lib.ts';
+import { runWrkCards } from '../server-wrk.ts';
+import { piccoRun, scenarioFile, tokensFor } from '../server-surge.ts';
+import { ratioTo, type Row, type RowFn } from './row.ts';
+import { startBareHono, startPiccoServe } from './processes.ts';
+
+const CARD = 'POST /v1/wallet/cc';
+const CITIZENS = 2000;
+
+/** wrk against the bare Hono app: the best of a run before and a run after a short pause (drift on a shared box). */
+export const bareHono: RowFn = async (ctx) => {
+  const t = await startBareHono();
+  try {
+    await runWrk(`${t.url}/info`, 2, ctx.connections); // JIT warm-up
+    const a = await runWrk(`${t.url}/info`, ctx.seconds, ctx.connections);
+    const b = await runWrk(`${t.url}/info`, ctx.seconds, ctx.connections);
+    const rps = Math.max(a.rate, b.rate);
+    ctx.log(`  bare Hono: ${Math.round(a.rate)} then ${Math.round(b.rate)} req/s`);
+    ctx.baselines.set('hono', rps);
+    return { what: `bare Hono app on @hono/node-server, one JSON GET route (wrk -c${ctx.connections})`, figure: `${Math.round(rps)} rps`, ratio: '1' };
+  } finally {
+    await t.stop();
+  }
+};
+
+export const piccoInfo: RowFn = async (ctx) => {
+  const t = await startPiccoServe();
+  try {
+    await runWrk(`${t.url}/info`, 2, ctx.connections);
+    const r = await runWrk(`${t.url}/info`, ctx.seconds, ctx.connections);
+    return { what: '`picco serve` GET /info', figure: `${Math.round(r.rate)} rps`, ratio: ratioTo(ctx, 'hono', 'bare Hono', r.rate) };
+  } finally {
+    await t.stop();
+  }
+};
+
+export const sqliteCards: RowFn = async (ctx) => {
+  const t = await startPiccoServe();
+  try {
+    const t0 = Date.now();
+    const tokens = await tokensFor(t.url, CITIZENS, 5_100_000);
+    ctx.log(`  ${CITIZENS} citizens logged in in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const wrap = ['taskset', '-c', String(GEN_CPU)];
+    await runWrkCards({ url: t.url, tokens, connections: ctx.connections, durationS: 2, wrap, panBase: 0 }); // JIT warm-up
+    const w = await runWrkCards({ url: t.url, tokens, connections: ctx.connections, durationS: ctx.seconds, wrap, panBase: 100_000_000 });
+    const ok = w.statuses['200'] ?? 0;
+    const rate = ok / w.durationS;
+    const other = Object.entries(w.statuses).filter(([s]) => s !== '200').map(([s, n]) => `${s}: ${n}`).join(', ') || 'none';
+    ctx.log(`  wrk -c${ctx.connections} card additions: ${Math.round(rate)}/s answered 200, p50 ${w.latencyMs.p50} ms, p99 ${w.latencyMs.p99} ms; other statuses ${other}`);
+    const closed: Row = {
+      what: `\`picco serve\` POST /pp-restapi-CD/v1/wallet/cc, SQLite, durable (wrk -c${ctx.connections}, ${CITIZENS} citizens)`,
+      figure: `${Math.round(rate)}/s, p99 ${w.latencyMs.p99.toFixed(1)} ms (closed loop)`,
+      ratio: ratioTo(ctx, 'hono', 'bare Hono', rate),
+    };
+    const openRate = Math.max(100, Math.floor((rate * 0.8) / 50) * 50);
+    const openS = Math.max(10, ctx.seconds);
+    const file = scenarioFile({ rate: openRate, seconds: openS, tokens, panOffset: 700_000_000 });
+    const s = await piccoRun([file, '--target', t.url], true);
+    const e = s.endpoints[CARD];
+    const p99 = e?.latencyMs['p99'] ?? Number.NaN;
+    const ok200 = e?.status['200'] ?? 0;
+    const share = e === undefined ? 0 : (100 * ok200) / Math.max(1, openRate * openS);
+    ctx.log(`  open model ${openRate}/s x ${openS} s: statuses ${JSON.stringify(e?.status ?? {})}, p50 ${e?.latencyMs['p50']} ms, p99 ${p99} ms, dropped ${s.requests.dropped}, lag p99 ${s.generator?.lagP99Ms} ms`);
+    const open: Row = {
+      what: `same, open model at 80 % of that rate (picco's engine, ${openS} s)`,
+      figure: `${openRate}/s offered, ${share.toFixed(1)} % answered 200, p99 ${p99.toFixed(1)} ms from the intended start`,
+      ratio: `p99 <= 50 ms: ${p99 <= 50 && share >= 99 ? 'met' : 'missed'}`,
+    };
+    return [closed, open];
+  } finally {
+    await t.stop();
+  }
+};
