@@ -21,9 +21,11 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export function startServer(args: string[], env: Record<string, string> = {}, timeoutMs = 30_000, prefix: string[] = []): Promise<ServerProcess> {
+export function startServer(args: string[], env: Record<string, string> = {}, timeoutMs = 30_000, prefix: string[] = [],
+  nodeArgs: string[] = []): Promise<ServerProcess> {
   const [cmd, ...pre] = [...prefix, process.execPath];
-  const child = spawn(cmd!, [...pre, BIN, 'serve', '--port', '0', ...args], {
+  // nodeArgs: flags for node itself (e.g. --cpu-prof, which NODE_OPTIONS refuses).
+  const child = spawn(cmd!, [...pre, ...nodeArgs, BIN, 'serve', '--port', '0', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
