@@ -14,6 +14,7 @@
 import type pg from 'pg';
 import type { Storage } from '../storage.ts';
 import type { IdempotencyStore, RateLimitStore, ReserveResult, StoredResponse } from '../../idempotency/store.ts';
+import { Batcher } from './batcher.ts';
 import { cashbackOps } from './cashback.ts';
 import { migrate } from './migrations.ts';
 import { createPool } from './pool.ts';
@@ -25,6 +26,12 @@ export interface PostgresOptions {
   url: string;
   /** Pool size per process. Default 8 (PICCO_PG_POOL). */
   poolSize?: number;
+  /**
+   * Statements of one batched kind (card additions, rate hits, token lookups) at PostgreSQL at
+   * once; concurrent calls beyond it wait and share the next statement. Default 2
+   * (PICCO_PG_BATCH_INFLIGHT).
+   */
+  batchInFlight?: number;
 }
 
 export type PostgresStorage = Storage & IdempotencyStore & RateLimitStore & { readonly pool: pg.Pool };
@@ -46,9 +53,34 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Postgr
     await pool.end().catch(() => undefined);
     throw err;
   }
-  const s = sessionOps(pool, () => key);
-  const w = walletOps(pool);
+  const inFlight = opts.batchInFlight ?? (Number(process.env['PICCO_PG_BATCH_INFLIGHT'] ?? 2) || 2);
+  const s = sessionOps(pool, () => key, inFlight);
+  const w = walletOps(pool, inFlight);
   const c = cashbackOps(pool);
+  // Write-rate hits: every write request counts one, so concurrent hits share one upsert; the
+  // hits of one (subject, window) in a batch get consecutive counts, as if sent one by one.
+  const hits = new Batcher<{ subject: string; window: number }, number>(async (items) => {
+    const r = await pool.query<{ subject: string; window_start: number; hits: number }>({
+      name: 'rate_hits',
+      text: `INSERT INTO rate_windows (subject, window_start, hits)
+             SELECT s, w, count(*) FROM unnest($1::text[], $2::bigint[]) AS q(s, w) GROUP BY s, w
+             ON CONFLICT (subject, window_start) DO UPDATE SET hits = rate_windows.hits + excluded.hits
+             RETURNING subject, window_start, hits`,
+      values: [items.map((i) => i.subject), items.map((i) => i.window)],
+    });
+    const key = (s: string, w: number): string => `${s}\n${w}`;
+    const total = new Map<string, number>();
+    for (const i of items) total.set(key(i.subject, i.window), (total.get(key(i.subject, i.window)) ?? 0) + 1);
+    const last = new Map<string, number>();
+    for (const row of r.rows) last.set(key(row.subject, row.window_start), row.hits);
+    const seen = new Map<string, number>();
+    return items.map((i) => {
+      const k = key(i.subject, i.window);
+      const rank = (seen.get(k) ?? 0) + 1;
+      seen.set(k, rank);
+      return (last.get(k) ?? total.get(k)!) - total.get(k)! + rank;
+    });
+  }, { maxInFlight: inFlight });
   let closed = false;
   const reserve = async (scope: string, keyHash: string, requestHash: string, now: Date, leaseMs: number): Promise<ReserveResult> => {
     const ins = await pool.query(
@@ -99,14 +131,8 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Postgr
     async purge(olderThan: Date): Promise<number> {
       return (await pool.query('DELETE FROM idempotency_keys WHERE created_at < $1', [olderThan])).rowCount ?? 0;
     },
-    async hit(subject: string, windowStart: number): Promise<number> {
-      const r = await pool.query<{ hits: number }>({
-        name: 'rate_hit',
-        text: `INSERT INTO rate_windows (subject, window_start, hits) VALUES ($1, $2, 1)
-               ON CONFLICT (subject, window_start) DO UPDATE SET hits = rate_windows.hits + 1 RETURNING hits`,
-        values: [subject, windowStart],
-      });
-      return r.rows[0]?.hits ?? 1;
+    hit(subject: string, windowStart: number): Promise<number> {
+      return hits.call({ subject, window: windowStart });
     },
     async purgeWindows(before: number): Promise<number> {
       return (await pool.query('DELETE FROM rate_windows WHERE window_start < $1', [before])).rowCount ?? 0;

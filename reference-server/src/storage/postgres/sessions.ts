@@ -4,6 +4,7 @@
  */
 import type pg from 'pg';
 import type { NewPmSession, NewSession, SessionRecord, TokenKind, TokenOwner, UserRecord } from '../storage.ts';
+import { Batcher } from './batcher.ts';
 import { tx } from './pool.ts';
 import { seal, tokenHash, unseal } from './sealed-tokens.ts';
 
@@ -14,7 +15,27 @@ const toUser = (r: UserRow): UserRecord => ({
   isEmailValidated: r.is_email_validated, createdAt: r.created_at,
 });
 
-export function sessionOps(pool: pg.Pool, key: () => Buffer) {
+type TokenItem = { hash: string; kind: TokenKind; now: Date };
+interface TokenRow { i: number; kind: string; session_id: string; fiscal_code: string; expires_at: Date }
+
+/** `inFlight`: token-lookup statements at PostgreSQL at once (the rest wait and go as one). */
+export function sessionOps(pool: pg.Pool, key: () => Buffer, inFlight = 2) {
+  // Every authenticated request resolves its token: concurrent lookups share one statement.
+  const tokens = new Batcher<TokenItem, TokenOwner | undefined>(async (items) => {
+    const r = await pool.query<TokenRow>({
+      name: 'find_tokens',
+      text: `SELECT q.i, t.kind, t.session_id, t.fiscal_code, t.expires_at
+             FROM unnest($1::text[], $2::text[], $3::timestamptz[]) WITH ORDINALITY AS q(h, k, n, i)
+             JOIN tokens t ON t.token_hash = q.h AND t.kind = q.k AND t.expires_at > q.n`,
+      values: [items.map((i) => i.hash), items.map((i) => i.kind), items.map((i) => i.now)],
+    });
+    const out: (TokenOwner | undefined)[] = new Array<TokenOwner | undefined>(items.length).fill(undefined);
+    for (const row of r.rows) {
+      out[row.i - 1] = { fiscalCode: row.fiscal_code, sessionId: row.session_id, kind: row.kind as TokenKind, expiresAt: row.expires_at };
+    }
+    return out;
+  }, { maxInFlight: inFlight });
+
   return {
     async ensureUser(u: UserRecord): Promise<UserRecord> {
       const r = await pool.query<UserRow>(
@@ -59,15 +80,8 @@ export function sessionOps(pool: pg.Pool, key: () => Buffer) {
         createdAt: row.created_at, expiresAt: row.expires_at,
       };
     },
-    async findToken(token: string, kind: TokenKind, now: Date): Promise<TokenOwner | undefined> {
-      const r = await pool.query<{ kind: string; session_id: string; fiscal_code: string; expires_at: Date }>({
-        name: 'find_token',
-        text: 'SELECT kind, session_id, fiscal_code, expires_at FROM tokens WHERE token_hash = $1 AND kind = $2 AND expires_at > $3',
-        values: [tokenHash(token), kind, now],
-      });
-      const row = r.rows[0];
-      return row === undefined ? undefined
-        : { fiscalCode: row.fiscal_code, sessionId: row.session_id, kind: row.kind as TokenKind, expiresAt: row.expires_at };
+    findToken(token: string, kind: TokenKind, now: Date): Promise<TokenOwner | undefined> {
+      return tokens.call({ hash: tokenHash(token), kind, now });
     },
     async deleteSession(sessionId: string): Promise<boolean> {
       return tx(pool, async (c) => {

@@ -9,6 +9,7 @@ import type {
   AddCardResult, CompleteVerificationResult, NewBancomatCard, NewCard, StartVerificationResult,
   VerificationRecord, WalletPatch, WalletRecord,
 } from '../storage.ts';
+import { Batcher } from './batcher.ts';
 import { tx } from './pool.ts';
 
 interface WalletRow {
@@ -35,31 +36,47 @@ const toVerification = (r: VerificationRow): VerificationRecord => ({
   status: r.status as VerificationRecord['status'], createdAt: r.created_at, updatedAt: r.updated_at,
 });
 
-const UPSERT_CARD = `
+// One statement for 1..N card additions (see batcher.ts): the rows come back by (fiscal_code, hpan).
+const UPSERT_CARDS = `
   INSERT INTO wallets (fiscal_code, wallet_type, status, hpan, masked_pan, last_four, brand, holder, expire_month,
     expire_year, favourite, created_at, updated_at)
-  VALUES ($1, 'Card', 'temporary', $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+  SELECT f, 'Card', 'temporary', h, m, l, b, o, em, ey, fav, t, t
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+    $9::bool[], $10::timestamptz[]) AS q(f, h, m, l, b, o, em, ey, fav, t)
   ON CONFLICT (fiscal_code, hpan) DO UPDATE SET status = 'temporary', masked_pan = excluded.masked_pan,
     brand = excluded.brand, holder = excluded.holder, expire_month = excluded.expire_month,
     expire_year = excluded.expire_year, favourite = excluded.favourite, updated_at = excluded.updated_at
   WHERE wallets.status <> 'verified'
   RETURNING *`;
 
-export function walletOps(pool: pg.Pool) {
+type CardItem = { card: NewCard; now: Date };
+const cardKey = (fiscalCode: string, hpan: string): string => `${fiscalCode}\n${hpan}`;
+
+/** `inFlight`: card-addition statements at PostgreSQL at once (the rest wait and commit as one). */
+export function walletOps(pool: pg.Pool, inFlight = 2) {
+  const cards = new Batcher<CardItem, AddCardResult>(async (items) => {
+    const col = <T>(f: (c: NewCard) => T): T[] => items.map((i) => f(i.card));
+    const r = await pool.query<WalletRow>({
+      name: 'upsert_cards',
+      text: UPSERT_CARDS,
+      values: [col((c) => c.fiscalCode), col((c) => c.hpan), col((c) => c.maskedPan), col((c) => c.lastFour), col((c) => c.brand),
+        col((c) => c.holder), col((c) => c.expireMonth), col((c) => c.expireYear), col((c) => c.favourite), items.map((i) => i.now)],
+    });
+    const byKey = new Map<string, WalletRow>();
+    for (const row of r.rows) byKey.set(cardKey(row.fiscal_code, row.hpan), row);
+    return items.map((i): AddCardResult => {
+      const row = byKey.get(cardKey(i.card.fiscalCode, i.card.hpan));
+      return row === undefined ? { kind: 'already_exists' } : { kind: 'created', wallet: toWallet(row) };
+    });
+  }, { maxInFlight: inFlight, key: (i) => cardKey(i.card.fiscalCode, i.card.hpan) });
+
   const one = async (c: pg.Pool | pg.PoolClient, idWallet: number, fiscalCode: string, lock = false): Promise<WalletRow | undefined> =>
     (await c.query<WalletRow>(`SELECT * FROM wallets WHERE id_wallet = $1 AND fiscal_code = $2${lock ? ' FOR UPDATE' : ''}`,
       [idWallet, fiscalCode])).rows[0];
 
   return {
-    async addCard(card: NewCard, now: Date): Promise<AddCardResult> {
-      const r = await pool.query<WalletRow>({
-        name: 'upsert_card',
-        text: UPSERT_CARD,
-        values: [card.fiscalCode, card.hpan, card.maskedPan, card.lastFour, card.brand, card.holder, card.expireMonth,
-          card.expireYear, card.favourite, now],
-      });
-      const row = r.rows[0];
-      return row === undefined ? { kind: 'already_exists' } : { kind: 'created', wallet: toWallet(row) };
+    addCard(card: NewCard, now: Date): Promise<AddCardResult> {
+      return cards.call({ card, now });
     },
     async getWallet(fiscalCode: string, idWallet: number): Promise<WalletRecord | undefined> {
       if (!isId(idWallet)) return undefined;
