@@ -1,0 +1,11 @@
+/**
+ * Runs the documented commands of group 'plan-run' (test/docs/recipes/) as a reader would type them,
+ * against real servers; what each recipe changes to fit CI is in its 'why'.
+ */
+import { describe } from 'vitest';
+import { GROUPS } from './recipes/index.ts';
+import { runGroup } from './run-group.ts';
+
+describe('documented commands: plan-run', () => {
+  runGroup(GROUPS['plan-run']!);
+});
