@@ -10,6 +10,7 @@ import { defineConfig } from 'vitest/config';
  * `npx vitest run --project unit` runs the fast half alone.
  */
 const UNIT = [
+  'test/docs/commands-covered.test.ts',
   'test/engine/executors.test.ts',
   'test/engine/metrics.test.ts',
   'test/engine/thresholds.test.ts',
