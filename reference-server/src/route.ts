@@ -36,7 +36,7 @@ export function route(
   const pre: MiddlewareHandler<AppEnv>[] = [
     async (c, next) => {
       c.set('route', label);
-      const ctx = c.var.ctx;
+      const ctx = c.get('ctx');
       const fault = ctx.settings.routeFault(label);
       if (fault === undefined) return next();
       if (fault.maxConcurrency !== undefined && inFlight.n >= fault.maxConcurrency) {

@@ -39,8 +39,7 @@ export function gatedServeOptions(app: object): { createServer?: typeof import('
   return {
     createServer: gatedCreateServer(g.adm, {
       onRefuse: (method, r) => {
-        metrics.requests.labels(method, `admission:${r.routeClass}`, '503').inc();
-        metrics.duration.labels(method, `admission:${r.routeClass}`, '503').observe(0);
+        metrics.http.record(`${method} admission:${r.routeClass}`, 503, 0);
       },
     }),
   };

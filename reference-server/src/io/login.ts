@@ -32,7 +32,7 @@ const sameSecret = (a: string, b: string): boolean => {
 };
 
 export async function testLogin(c: Context<AppEnv>): Promise<Response> {
-  const ctx = c.var.ctx;
+  const ctx = c.get('ctx');
   const body = await readJson(c, loginSchema);
   if (!sameSecret(body.password, ctx.config.testPassword)) throw new ApiError('auth.invalid_credentials');
   const now = ctx.clock.now();

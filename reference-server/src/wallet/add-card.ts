@@ -34,7 +34,7 @@ const walletRequestSchema = z.object({
 }).loose();
 
 export async function addCreditCard(c: Context<AppEnv>): Promise<Response> {
-  const ctx = c.var.ctx;
+  const ctx = c.get('ctx');
   let body: z.infer<typeof walletRequestSchema>;
   try {
     body = await readJson(c, walletRequestSchema);
@@ -51,7 +51,7 @@ export async function addCreditCard(c: Context<AppEnv>): Promise<Response> {
     throw new ApiError('creditcard.invalid', problem);
   }
   const result = await ctx.storage.addCard({
-    fiscalCode: c.var.fiscalCode, hpan: hashPan(card.pan, ctx.config.salt), maskedPan: maskPan(card.pan),
+    fiscalCode: c.get('fiscalCode'), hpan: hashPan(card.pan, ctx.config.salt), maskedPan: maskPan(card.pan),
     lastFour: card.pan.slice(-4), brand: cardBrand(card.pan), holder: card.holder, expireMonth: card.expireMonth,
     expireYear: card.expireYear, favourite: body.data.favourite ?? false,
   }, now);

@@ -49,14 +49,14 @@ function transaction(v: VerificationRecord, urlCheckout3ds: string) {
 }
 
 export async function payVerification(c: Context<AppEnv>): Promise<Response> {
-  const ctx = c.var.ctx;
+  const ctx = c.get('ctx');
   const body = await readJson(c, payRequestSchema);
-  const wallet = await ctx.storage.getWallet(c.var.fiscalCode, body.data.idWallet);
+  const wallet = await ctx.storage.getWallet(c.get('fiscalCode'), body.data.idWallet);
   if (wallet === undefined || wallet.walletType !== 'Card') throw new ApiError('wallet.not_found');
   if (wallet.status === 'verified') throw new ApiError('wallet.already_verified');
   await ctx.downstream.acquirer.call().catch(downstreamToApi);
   const nonce = ctx.random.bytes(24).toString('hex');
-  const r = await ctx.storage.startVerification(c.var.fiscalCode, body.data.idWallet, { nonce, amountCents: VERIFICATION_CENTS }, ctx.clock.now());
+  const r = await ctx.storage.startVerification(c.get('fiscalCode'), body.data.idWallet, { nonce, amountCents: VERIFICATION_CENTS }, ctx.clock.now());
   if (r.kind === 'wallet_not_found') throw new ApiError('wallet.not_found');
   if (r.kind === 'already_verified') throw new ApiError('wallet.already_verified');
   const origin = new URL(c.req.url).origin;
@@ -71,7 +71,7 @@ const checkoutQuery = z.object({
 }).loose();
 
 export async function checkoutPage(c: Context<AppEnv>): Promise<Response> {
-  const ctx = c.var.ctx;
+  const ctx = c.get('ctx');
   const q = readQuery(c, checkoutQuery);
   const v = await ctx.storage.getVerification(q.id);
   if (v === undefined || v.nonce !== q.nonce) throw new ApiError('payment.not_found');
@@ -83,7 +83,7 @@ export async function checkoutPage(c: Context<AppEnv>): Promise<Response> {
 }
 
 export async function acsChallenge(c: Context<AppEnv>): Promise<Response> {
-  const ctx = c.var.ctx;
+  const ctx = c.get('ctx');
   const q = readQuery(c, checkoutQuery);
   const v = await ctx.storage.getVerification(q.id);
   if (v === undefined || v.nonce !== q.nonce) throw new ApiError('payment.not_found');
