@@ -11,6 +11,7 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { ApiError } from './errors.ts';
 import { limitBody } from './body-limit.ts';
+import { repeatedQueryParam } from './validation.ts';
 import { sampleLatency } from './downstream/latency.ts';
 import type { AppEnv } from './context.ts';
 
@@ -39,6 +40,8 @@ export function route(
   const pre: MiddlewareHandler<AppEnv>[] = [
     async (c, next) => {
       c.set('route', label);
+      const repeated = repeatedQueryParam(c.req.url);
+      if (repeated !== undefined) throw new ApiError('request.invalid', `query.${repeated}: given more than once (one value expected)`);
       const ctx = c.get('ctx');
       const fault = ctx.settings.routeFault(label);
       if (fault === undefined) return body ? limitBody(c, next) : next();

@@ -9,7 +9,7 @@ import type { Context } from 'hono';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ApiError } from '../errors.ts';
-import { readJson, readQuery } from '../validation.ts';
+import { MAX_ID, intText, readJson, readQuery } from '../validation.ts';
 import { isValidIban, normalizeIban } from './iban.ts';
 import { periodById } from './award-periods.ts';
 import { StorageFailure, type CascadeStep, type CitizenRecord } from '../storage/storage.ts';
@@ -93,7 +93,7 @@ export async function deleteCitizen(c: Context<AppEnv>): Promise<Response> {
   return c.body(null, 204);
 }
 
-const rankingQuery = z.object({ awardPeriodId: z.coerce.number().int().positive() }).loose();
+const rankingQuery = z.object({ awardPeriodId: intText(1, MAX_ID) }).loose();
 
 export async function getRanking(c: Context<AppEnv>): Promise<Response> {
   const ctx = c.get('ctx');

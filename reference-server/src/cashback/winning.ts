@@ -6,7 +6,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { ApiError } from '../errors.ts';
-import { readQuery } from '../validation.ts';
+import { MAX_ID, intText, readQuery } from '../validation.ts';
 import { AWARD_PERIODS, computeAward, euros, periodById, periodStatus, type AwardPeriod } from './award-periods.ts';
 import type { AppEnv } from '../context.ts';
 
@@ -15,9 +15,9 @@ export function listAwardPeriods(c: Context<AppEnv>): Response {
   return c.json(AWARD_PERIODS.map((p) => ({ ...p, status: periodStatus(p, today) })), 200);
 }
 
-const periodQuery = z.object({ awardPeriodId: z.coerce.number().int().positive() }).loose();
+const periodQuery = z.object({ awardPeriodId: intText(1, MAX_ID) }).loose();
 const trxQuery = z.object({
-  awardPeriodId: z.coerce.number().int().positive(),
+  awardPeriodId: intText(1, MAX_ID),
   hpan: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be a 64-character hex hpan').transform((s) => s.toLowerCase()),
 }).loose();
 

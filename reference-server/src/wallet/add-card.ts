@@ -12,7 +12,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { ApiError } from '../errors.ts';
-import { readJson } from '../validation.ts';
+import { MAX_ID, readJson } from '../validation.ts';
 import { cardBrand, hashPan, isExpired, luhnValid, maskPan } from './card-number.ts';
 import { walletV1 } from './wallet-view.ts';
 import type { AppEnv } from '../context.ts';
@@ -34,6 +34,7 @@ export const walletRequestSchema = z.object({
   data: z.object({
     type: z.literal('CREDIT_CARD'),
     favourite: z.boolean().optional(),
+    idPsp: z.number().int().nonnegative().max(MAX_ID).optional(),
     creditCard: creditCardSchema,
   }).loose(),
 }).loose();
@@ -50,7 +51,7 @@ export function plainlyValidCard(raw: unknown): WalletRequest | undefined {
   if (!isObject(raw) || !isObject(raw['data'])) return undefined;
   const data = raw['data'];
   const card = data['creditCard'];
-  if (data['type'] !== 'CREDIT_CARD' || (data['favourite'] !== undefined && typeof data['favourite'] !== 'boolean') || !isObject(card)) return undefined;
+  if (data['type'] !== 'CREDIT_CARD' || data['idPsp'] !== undefined || (data['favourite'] !== undefined && typeof data['favourite'] !== 'boolean') || !isObject(card)) return undefined;
   const { pan, holder, expireMonth, expireYear, securityCode } = card;
   if (typeof pan !== 'string' || !PAN.test(pan) || typeof holder !== 'string' || typeof expireMonth !== 'string' || !MONTH.test(expireMonth)
     || typeof expireYear !== 'string' || !YEAR.test(expireYear)

@@ -8,15 +8,15 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { ApiError } from '../errors.ts';
-import { readJson, readQuery } from '../validation.ts';
+import { INT32_MAX, intText, readJson, readQuery } from '../validation.ts';
 import { allCards, searchPans } from '../downstream/processors.ts';
 import { BANKS, logoUrl } from './abi-list.ts';
 import { walletV2 } from './wallet-view.ts';
 import type { AppEnv } from '../context.ts';
 
 const abiQuerySchema = z.object({
-  size: z.coerce.number().int().min(1).max(100_000).default(10),
-  start: z.coerce.number().int().min(0).default(0),
+  size: intText(1, 100_000).default(10),
+  start: intText(0, INT32_MAX).default(0),
   abiQuery: z.string().max(64).optional(),
 }).loose();
 

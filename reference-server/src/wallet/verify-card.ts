@@ -14,7 +14,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { ApiError } from '../errors.ts';
-import { readJson, readQuery } from '../validation.ts';
+import { MAX_ID, intText, readJson, readQuery } from '../validation.ts';
 import { DownstreamError } from '../downstream/simulator.ts';
 import type { AppEnv } from '../context.ts';
 import type { VerificationRecord } from '../storage/storage.ts';
@@ -65,7 +65,7 @@ export async function payVerification(c: Context<AppEnv>): Promise<Response> {
 }
 
 const checkoutQuery = z.object({
-  id: z.coerce.number().int().positive(),
+  id: intText(1, MAX_ID),
   nonce: z.string().regex(/^[0-9a-f]{48}$/, 'must be the nonce from urlCheckout3ds'),
   sessionToken: z.string().optional(),
 }).loose();
