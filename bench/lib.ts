@@ -116,14 +116,14 @@ http {
 }
 
 /** `wrk -t1 -c64` pinned to the generator core: requests per second and CPU µs per request. */
-export async function runWrk(url: string, seconds: number, connections = 64): Promise<{ rate: number; usPerRequest: number }> {
+export async function runWrk(url: string, seconds: number, connections = 64): Promise<{ rate: number; usPerRequest: number; requests: number }> {
   const r = await sh('/usr/bin/time', ['-f', 'CPU %U %S', 'taskset', '-c', String(GEN_CPU), 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, url]);
   const m = /Requests\/sec:\s+([\d.]+)/.exec(r.stdout);
   const n = /(\d+) requests in/.exec(r.stdout);
   const cpu = /CPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
   if (m === null || n === null) throw new Error(`wrk printed no rate: ${r.stdout} ${r.stderr}`);
   const us = cpu === null ? 0 : ((Number(cpu[1]) + Number(cpu[2])) * 1e6) / Number(n[1]);
-  return { rate: Number(m[1]), usPerRequest: Math.round(us * 100) / 100 };
+  return { rate: Number(m[1]), usPerRequest: Math.round(us * 100) / 100, requests: Number(n[1]) };
 }
 
 export interface PiccoResult {

@@ -1,11 +1,15 @@
 /**
- * `npm run bench -- server [--quick] [--seconds N] [--connections N]`: the reference server's
+ * `npm run bench -- server [--quick] [--seconds=N] [--connections=N] [--compare=DIR]`: the reference server's
  * per-core cost as a table, every row measured in this run, target on core 1, generator on
  * core 0: a bare Hono JSON GET route (= 1), `picco serve` GET /info, durable SQLite card
  * additions (rate, p99, and an open-model run at 80 % of it). Rows are functions listed in
  * bench/server/rows.ts; add one there to extend the table. The box is shared: figures are noisy,
- * the ratios (same run, same cores) are what to compare.
+ * the ratios (same run, same cores) are what to compare, and CPU µs per request (printed beside
+ * every rate) the least noisy of all. `--compare=DIR` adds the picco rows of another checkout
+ * (DIR/bin/picco.js, e.g. `git worktree add DIR main` with node_modules linked): before and after
+ * in one run.
  */
+import { join, resolve } from 'node:path';
 import { ROWS } from './server/rows.ts';
 import type { Row, RowContext } from './server/row.ts';
 
@@ -13,15 +17,19 @@ const out = (s: string): void => {
   process.stdout.write(`${s}\n`);
 };
 
+// bench/index.ts passes a section only its `-` arguments: values come as `--name=value`.
+const value = (args: string[], name: string): string | undefined =>
+  args.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
 const flag = (args: string[], name: string): number | undefined => {
-  const i = args.indexOf(name);
-  const v = i >= 0 ? Number(args[i + 1]) : Number.NaN;
+  const v = Number(value(args, name));
   return Number.isFinite(v) && v > 0 ? v : undefined;
 };
 
 export async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
+  const other = value(args, '--compare');
   const ctx: RowContext = {
+    builds: [{ label: '' }, ...(other !== undefined ? [{ label: ` (${other})`, bin: join(resolve(other), 'bin', 'picco.js') }] : [])],
     quick,
     seconds: flag(args, '--seconds') ?? (quick ? 5 : 10),
     connections: flag(args, '--connections') ?? 32,

@@ -7,7 +7,7 @@
  * const hono = await startBareHono(); ...; await hono.stop();
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,21 @@ import { startServer, type ServerProcess } from '../../test/resilience/server-pr
 
 export interface Target {
   url: string;
+  /** CPU seconds (user + system) the process used so far, from /proc (Linux). */
+  cpuSeconds(): number;
   stop(): Promise<void>;
+}
+
+/** utime + stime of a process, in seconds (/proc/PID/stat fields 14 and 15, clock ticks of 1/100 s). */
+export function cpuSecondsOf(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 const BARE = fileURLToPath(new URL('./bare-hono-app.ts', import.meta.url));
@@ -34,6 +48,7 @@ export function startBareHono(): Promise<Target> {
       clearTimeout(t);
       resolve({
         url: m[1]!,
+        cpuSeconds: () => cpuSecondsOf(child.pid),
         stop: () => new Promise<void>((r) => {
           if (child.exitCode !== null) return r();
           child.once('exit', () => r());
@@ -45,14 +60,18 @@ export function startBareHono(): Promise<Target> {
   });
 }
 
-/** `picco serve` with its defaults (admission on, per-token limits on) on a fresh SQLite file. */
-export async function startPiccoServe(env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Target & { srv: ServerProcess }> {
+/**
+ * `picco serve` with its defaults (admission on, per-token limits on) on a fresh SQLite file;
+ * `bin`: another checkout's bin/picco.js (default this one's).
+ */
+export async function startPiccoServe(env: Record<string, string> = {}, nodeArgs: string[] = [], bin?: string): Promise<Target & { srv: ServerProcess }> {
   const dir = mkdtempSync(join(tmpdir(), 'picco-bench-server-'));
   const srv = await startServer(['--db', `sqlite:${join(dir, 'bench.sqlite')}`], env, 30_000,
-    ['taskset', '-c', String(TARGET_CPU)], nodeArgs);
+    ['taskset', '-c', String(TARGET_CPU)], nodeArgs, ...(bin !== undefined ? [bin] : []));
   return {
     url: srv.url,
     srv,
+    cpuSeconds: () => cpuSecondsOf(srv.child.pid),
     async stop() {
       await srv.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/server/profile.ts info|cards [SECONDS]`: a CPU profile (node --cpu-prof) of one
+ * `npx tsx bench/server/profile.ts info|cards [SECONDS] [--no-profile]`: a CPU profile (node --cpu-prof) of one
  * `picco serve` process pinned to core 1 under wrk on core 0 (32 connections), for GET /info or
  * for durable card additions spread over 2,000 citizens (unique Luhn-valid PANs), then the top
  * functions by self time, so a change to the request path can be judged by where the CPU goes
@@ -47,29 +47,36 @@ export function topSelf(p: Profile, fromUs: number, toUs: number, n = 25): { sha
 async function main(): Promise<void> {
   const what = process.argv[2] ?? 'info';
   const seconds = Number(process.argv[3] ?? 10);
+  const noProfile = process.argv.includes('--no-profile');
   const dir = mkdtempSync(join(tmpdir(), 'picco-profile-'));
   const spawnedAt = performance.now();
-  const t = await startPiccoServe({}, ['--cpu-prof', '--cpu-prof-dir', dir]);
+  const t = await startPiccoServe({}, noProfile ? [] : ['--cpu-prof', '--cpu-prof-dir', dir]);
   let from = 0;
   let to = 0;
   try {
     if (what === 'info') {
       await runWrk(`${t.url}/info`, 2, 32);
       from = performance.now();
+      const c0 = t.cpuSeconds();
       const r = await runWrk(`${t.url}/info`, seconds, 32);
+      const cpu = t.cpuSeconds() - c0;
       to = performance.now();
-      process.stdout.write(`GET /info: ${Math.round(r.rate)} rps\n`);
+      process.stdout.write(`GET /info: ${Math.round(r.rate)} rps, ${Math.round((cpu * 1e6) / r.requests)} µs CPU/request (profiler on)\n`);
     } else {
       const tokens = await tokensFor(t.url, 2000, 6_100_000);
       const wrap = ['taskset', '-c', String(GEN_CPU)];
       from = performance.now();
+      const c0 = t.cpuSeconds();
       const r = await runWrkCards({ url: t.url, tokens, connections: 32, durationS: seconds, wrap });
+      const cpu = t.cpuSeconds() - c0;
       to = performance.now();
-      process.stdout.write(`card additions: ${Math.round((r.statuses['200'] ?? 0) / r.durationS)}/s, p99 ${r.latencyMs.p99} ms, statuses ${JSON.stringify(r.statuses)}\n`);
+      process.stdout.write(`card additions: ${Math.round((r.statuses['200'] ?? 0) / r.durationS)}/s, p99 ${r.latencyMs.p99} ms, `
+        + `${Math.round((cpu * 1e6) / r.requests)} µs CPU/request (profiler on), statuses ${JSON.stringify(r.statuses)}\n`);
     }
   } finally {
     await t.stop();
   }
+  if (noProfile) return;
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (file === undefined) throw new Error(`no profile in ${dir}`);
   const p = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile;

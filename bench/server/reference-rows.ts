@@ -10,7 +10,7 @@
 import { GEN_CPU, runWrk } from '../lib.ts';
 import { runWrkCards } from '../server-wrk.ts';
 import { piccoRun, scenarioFile, tokensFor } from '../server-surge.ts';
-import { ratioTo, type Row, type RowFn } from './row.ts';
+import { measured, ratiosTo, type Build, type Row, type RowContext, type RowFn } from './row.ts';
 import { startBareHono, startPiccoServe } from './processes.ts';
 
 const CARD = 'POST /v1/wallet/cc';
@@ -21,45 +21,57 @@ export const bareHono: RowFn = async (ctx) => {
   const t = await startBareHono();
   try {
     await runWrk(`${t.url}/info`, 2, ctx.connections); // JIT warm-up
-    const a = await runWrk(`${t.url}/info`, ctx.seconds, ctx.connections);
-    const b = await runWrk(`${t.url}/info`, ctx.seconds, ctx.connections);
+    const a = await measured(t.cpuSeconds, () => runWrk(`${t.url}/info`, ctx.seconds, ctx.connections));
+    const b = await measured(t.cpuSeconds, () => runWrk(`${t.url}/info`, ctx.seconds, ctx.connections));
     const rps = Math.max(a.rate, b.rate);
-    ctx.log(`  bare Hono: ${Math.round(a.rate)} then ${Math.round(b.rate)} req/s`);
+    const us = Math.min(a.cpuUsPerRequest, b.cpuUsPerRequest);
+    ctx.log(`  bare Hono: ${Math.round(a.rate)} then ${Math.round(b.rate)} req/s, ${a.cpuUsPerRequest} then ${b.cpuUsPerRequest} µs CPU/request`);
     ctx.baselines.set('hono', rps);
-    return { what: `bare Hono app on @hono/node-server, one JSON GET route (wrk -c${ctx.connections})`, figure: `${Math.round(rps)} rps`, ratio: '1' };
+    ctx.baselines.set('cpu-hono', us);
+    return { what: `bare Hono app on @hono/node-server, one JSON GET route (wrk -c${ctx.connections})`,
+      figure: `${Math.round(rps)} rps, ${us} µs CPU/request`, ratio: '1' };
   } finally {
     await t.stop();
   }
 };
 
-export const piccoInfo: RowFn = async (ctx) => {
-  const t = await startPiccoServe();
+/** One row per build (this checkout, then --compare's). */
+const perBuild = (one: (ctx: RowContext, b: Build) => Promise<Row[]>): RowFn => async (ctx) => {
+  const rows: Row[] = [];
+  for (const b of ctx.builds) rows.push(...(await one(ctx, b)));
+  return rows;
+};
+
+export const piccoInfo: RowFn = perBuild(async (ctx, build) => {
+  const t = await startPiccoServe({}, [], build.bin);
   try {
     await runWrk(`${t.url}/info`, 2, ctx.connections);
-    const r = await runWrk(`${t.url}/info`, ctx.seconds, ctx.connections);
-    return { what: '`picco serve` GET /info', figure: `${Math.round(r.rate)} rps`, ratio: ratioTo(ctx, 'hono', 'bare Hono', r.rate) };
+    const r = await measured(t.cpuSeconds, () => runWrk(`${t.url}/info`, ctx.seconds, ctx.connections));
+    return [{ what: `\`picco serve\` GET /info${build.label}`, figure: `${Math.round(r.rate)} rps, ${r.cpuUsPerRequest} µs CPU/request`,
+      ratio: ratiosTo(ctx, 'hono', 'bare Hono', r.rate, r.cpuUsPerRequest) }];
   } finally {
     await t.stop();
   }
-};
+});
 
-export const sqliteCards: RowFn = async (ctx) => {
-  const t = await startPiccoServe();
+export const sqliteCards: RowFn = perBuild(async (ctx, build) => {
+  const t = await startPiccoServe({}, [], build.bin);
   try {
     const t0 = Date.now();
     const tokens = await tokensFor(t.url, CITIZENS, 5_100_000);
     ctx.log(`  ${CITIZENS} citizens logged in in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const wrap = ['taskset', '-c', String(GEN_CPU)];
     await runWrkCards({ url: t.url, tokens, connections: ctx.connections, durationS: 2, wrap, panBase: 0 }); // JIT warm-up
-    const w = await runWrkCards({ url: t.url, tokens, connections: ctx.connections, durationS: ctx.seconds, wrap, panBase: 100_000_000 });
+    const w = await measured(t.cpuSeconds, () =>
+      runWrkCards({ url: t.url, tokens, connections: ctx.connections, durationS: ctx.seconds, wrap, panBase: 100_000_000 }));
     const ok = w.statuses['200'] ?? 0;
     const rate = ok / w.durationS;
     const other = Object.entries(w.statuses).filter(([s]) => s !== '200').map(([s, n]) => `${s}: ${n}`).join(', ') || 'none';
     ctx.log(`  wrk -c${ctx.connections} card additions: ${Math.round(rate)}/s answered 200, p50 ${w.latencyMs.p50} ms, p99 ${w.latencyMs.p99} ms; other statuses ${other}`);
     const closed: Row = {
-      what: `\`picco serve\` POST /pp-restapi-CD/v1/wallet/cc, SQLite, durable (wrk -c${ctx.connections}, ${CITIZENS} citizens)`,
-      figure: `${Math.round(rate)}/s, p99 ${w.latencyMs.p99.toFixed(1)} ms (closed loop)`,
-      ratio: ratioTo(ctx, 'hono', 'bare Hono', rate),
+      what: `\`picco serve\` POST /pp-restapi-CD/v1/wallet/cc, SQLite, durable (wrk -c${ctx.connections}, ${CITIZENS} citizens)${build.label}`,
+      figure: `${Math.round(rate)}/s, p99 ${w.latencyMs.p99.toFixed(1)} ms (closed loop), ${w.cpuUsPerRequest} µs CPU/card`,
+      ratio: ratiosTo(ctx, 'hono', 'bare Hono', rate, w.cpuUsPerRequest),
     };
     const openRate = Math.max(100, Math.floor((rate * 0.8) / 50) * 50);
     const openS = Math.max(10, ctx.seconds);
@@ -71,7 +83,7 @@ export const sqliteCards: RowFn = async (ctx) => {
     const share = e === undefined ? 0 : (100 * ok200) / Math.max(1, openRate * openS);
     ctx.log(`  open model ${openRate}/s x ${openS} s: statuses ${JSON.stringify(e?.status ?? {})}, p50 ${e?.latencyMs['p50']} ms, p99 ${p99} ms, dropped ${s.requests.dropped}, lag p99 ${s.generator?.lagP99Ms} ms`);
     const open: Row = {
-      what: `same, open model at 80 % of that rate (picco's engine, ${openS} s)`,
+      what: `same, open model at 80 % of that rate (picco's engine, ${openS} s)${build.label}`,
       figure: `${openRate}/s offered, ${share.toFixed(1)} % answered 200, p99 ${p99.toFixed(1)} ms from the intended start`,
       ratio: `p99 <= 50 ms: ${p99 <= 50 && share >= 99 ? 'met' : 'missed'}`,
     };
@@ -79,4 +91,4 @@ export const sqliteCards: RowFn = async (ctx) => {
   } finally {
     await t.stop();
   }
-};
+});

@@ -67,14 +67,14 @@ export async function createApp(deps: AppDeps): Promise<ReferenceApp> {
     c.set('ctx', ctx);
     const t0 = performance.now();
     await next();
-    const route = c.get('route') ?? 'unmatched';
-    const [method, pattern] = route === 'unmatched' ? [c.req.method, 'unmatched'] : (route.split(' ', 2) as [string, string]);
-    const status = String(c.res.status);
+    const route = c.get('route') ?? `${c.req.method} unmatched`;
+    const status = c.res.status;
     const seconds = (performance.now() - t0) / 1000;
-    metrics.requests.labels(method, pattern, status).inc();
-    metrics.duration.labels(method, pattern, status).observe(seconds);
+    metrics.http.record(route, status, seconds);
     if (log !== undefined) {
-      log(JSON.stringify({ t: new Date().toISOString(), method, route: pattern, status: c.res.status, ms: Math.round(seconds * 1e4) / 10 }));
+      const sp = route.indexOf(' ');
+      log(JSON.stringify({ t: new Date().toISOString(), method: route.slice(0, sp), route: route.slice(sp + 1), status,
+        ms: Math.round(seconds * 1e4) / 10 }));
     }
   });
 

@@ -23,7 +23,7 @@ export function bearer(kind: TokenKind, queryParam?: string): MiddlewareHandler<
   return async (c, next) => {
     const token = bearerToken(c.req.header('authorization')) ?? (queryParam === undefined ? undefined : c.req.query(queryParam));
     if (token === undefined) throw new ApiError('auth.unauthorized', 'Authorization: Bearer <token> is required');
-    const ctx = c.var.ctx;
+    const ctx = c.get('ctx');
     const owner = await ctx.storage.findToken(token, kind, ctx.clock.now());
     if (owner === undefined) throw new ApiError('auth.unauthorized');
     c.set('fiscalCode', owner.fiscalCode);

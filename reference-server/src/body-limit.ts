@@ -21,7 +21,7 @@ const limited = new WeakSet<Request>();
 
 export const limitBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.req.method === 'GET' || c.req.method === 'DELETE' || limited.has(c.req.raw)) return next();
-  const max = c.var.ctx.config.bodyLimitBytes;
+  const max = c.get('ctx').config.bodyLimitBytes;
   const tooLarge = (): never => {
     throw new ApiError('request.too_large', `the limit is ${max} bytes`);
   };

@@ -1,7 +1,7 @@
 /**
  * What every handler can reach: the injected dependencies (AppDeps), the metrics, the downstream
  * services and the run-time settings, plus the per-request variables set by the route and auth
- * middlewares. Handlers receive it through Hono's typed context (`c.var.ctx`), so nothing is a
+ * middlewares. Handlers receive it through Hono's typed context (`c.get('ctx')`), so nothing is a
  * module-level singleton and two apps in one process (tests) never share state.
  */
 import type { Registry } from 'prom-client';

@@ -10,11 +10,12 @@
  * metrics.cardsAdded.inc({ outcome: 'created' });
  */
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import { RequestMetrics } from './request-metrics.ts';
 
 export interface ServerMetrics {
   registry: Registry;
-  requests: Counter<'method' | 'route' | 'status'>;
-  duration: Histogram<'method' | 'route' | 'status'>;
+  /** http_requests_total and http_request_duration_seconds (request-metrics.ts says why not prom-client's). */
+  http: RequestMetrics;
   cardsAdded: Counter<'outcome'>;
   instrumentsEnabled: Counter<'outcome'>;
   ibanChecks: Counter<'outcome'>;
@@ -30,11 +31,7 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
   const registers = [registry];
   return {
     registry,
-    requests: new Counter({ name: 'http_requests_total', help: 'HTTP requests by route pattern and status',
-      labelNames: ['method', 'route', 'status'], registers }),
-    duration: new Histogram({ name: 'http_request_duration_seconds', help: 'HTTP request duration by route pattern and status',
-      labelNames: ['method', 'route', 'status'], registers,
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 16, 30] }),
+    http: new RequestMetrics(registry, [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 16, 30]),
     cardsAdded: new Counter({ name: 'wallet_cards_added_total', help: 'POST /v1/wallet/cc outcomes (created, already_exists, invalid)',
       labelNames: ['outcome'], registers }),
     instrumentsEnabled: new Counter({ name: 'bpd_instruments_enabled_total',

@@ -11,6 +11,7 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { ApiError } from './errors.ts';
 import { limitBody } from './body-limit.ts';
+import { repeatedQueryParam } from './validation.ts';
 import { sampleLatency } from './downstream/latency.ts';
 import type { AppEnv } from './context.ts';
 
@@ -33,12 +34,17 @@ export function route(
   const label = `${method} ${toOpenApi(path)}`;
   list.push(label);
   const inFlight = { n: 0 };
+  // The body limit runs inside this one middleware, not as a layer of its own (each Hono layer
+  // costs a dispatch and a promise on every request).
+  const body = method !== 'GET' && method !== 'DELETE';
   const pre: MiddlewareHandler<AppEnv>[] = [
     async (c, next) => {
       c.set('route', label);
-      const ctx = c.var.ctx;
+      const repeated = repeatedQueryParam(c.req.url);
+      if (repeated !== undefined) throw new ApiError('request.invalid', `query.${repeated}: given more than once (one value expected)`);
+      const ctx = c.get('ctx');
       const fault = ctx.settings.routeFault(label);
-      if (fault === undefined) return next();
+      if (fault === undefined) return body ? limitBody(c, next) : next();
       if (fault.maxConcurrency !== undefined && inFlight.n >= fault.maxConcurrency) {
         ctx.metrics.faultsInjected.labels(label).inc();
         throw new ApiError('fault.injected', `more than ${fault.maxConcurrency} requests in flight`, fault.overloadStatus ?? 503);
@@ -53,13 +59,12 @@ export function route(
           ctx.metrics.faultsInjected.labels(label).inc();
           throw new ApiError('fault.injected', undefined, fault.errorStatus ?? 503);
         }
-        await next();
+        await (body ? limitBody(c, next) : next());
       } finally {
         inFlight.n--;
       }
     },
   ];
-  if (method !== 'GET' && method !== 'DELETE') pre.push(limitBody);
   const on = app.on.bind(app) as unknown as (m: string, p: string, ...h: RouteHandler[]) => unknown;
   on(method, path, ...pre, ...handlers);
 }

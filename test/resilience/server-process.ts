@@ -21,11 +21,14 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** `prefix` wraps the node command (e.g. taskset); `nodeArgs` go to node itself (e.g. --cpu-prof). */
+/**
+ * `prefix` wraps the node command (e.g. taskset); `nodeArgs` go to node itself (e.g. --cpu-prof);
+ * `bin` is another checkout's bin/picco.js (benchmarks comparing two builds in one run).
+ */
 export function startServer(args: string[], env: Record<string, string> = {}, timeoutMs = 30_000, prefix: string[] = [],
-  nodeArgs: string[] = []): Promise<ServerProcess> {
+  nodeArgs: string[] = [], bin = BIN): Promise<ServerProcess> {
   const [cmd, ...pre] = [...prefix, process.execPath];
-  const child = spawn(cmd!, [...pre, ...nodeArgs, BIN, 'serve', '--port', '0', ...args], {
+  const child = spawn(cmd!, [...pre, ...nodeArgs, bin, 'serve', '--port', '0', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

@@ -14,7 +14,7 @@
  * @example
  * installResilience(app, ctx);
  */
-import type { Context, Hono } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { ApiError, type ErrorCode } from '../errors.ts';
 import { bearerToken } from '../auth.ts';
 import type { AppContext, AppEnv } from '../context.ts';
@@ -39,8 +39,7 @@ export function gatedServeOptions(app: object): { createServer?: typeof import('
   return {
     createServer: gatedCreateServer(g.adm, {
       onRefuse: (method, r) => {
-        metrics.requests.labels(method, `admission:${r.routeClass}`, '503').inc();
-        metrics.duration.labels(method, `admission:${r.routeClass}`, '503').observe(0);
+        metrics.http.record(`${method} admission:${r.routeClass}`, 503, 0);
       },
     }),
   };
@@ -94,8 +93,16 @@ export function installResilience(app: Hono<AppEnv>, ctx: AppContext, opts: Resi
   }));
   if (isIdempotencyStore(store)) {
     const p = (c: Context, status: number, code: string, message: string) => problem(c, status, code as ErrorCode, message);
-    app.use('/pp-restapi-CD/v1/wallet/cc', limitBody, idempotency({ store, resolveOwner: ownerOf(ctx, 'pm'), methods: ['POST'], problem: p }));
-    app.use('/bpd/io/payment-instruments/:hpan', limitBody, idempotency({ store, resolveOwner: ownerOf(ctx, 'bpd'), methods: ['PUT'], problem: p }));
+    // One layer that steps aside at once for requests without the header (nearly all of them).
+    // The stored answer or refusal it returns is set on the context here: a streamed body's limit
+    // (hono's bodyLimit) drops what its inner handler returns.
+    const keyed = (mw: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> => (c, next) =>
+      c.req.header('idempotency-key') === undefined ? next() : limitBody(c, async () => {
+        const r = await mw(c, next);
+        if (r instanceof Response) c.res = r;
+      });
+    app.use('/pp-restapi-CD/v1/wallet/cc', keyed(idempotency({ store, resolveOwner: ownerOf(ctx, 'pm'), methods: ['POST'], problem: p })));
+    app.use('/bpd/io/payment-instruments/:hpan', keyed(idempotency({ store, resolveOwner: ownerOf(ctx, 'bpd'), methods: ['PUT'], problem: p })));
   }
   return adm;
 }

@@ -16,6 +16,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import type { Admission, Refusal } from './middleware.ts';
 import type { RouteClass } from './route-classes.ts';
+import type { Bulkhead } from './bulkhead.ts';
 
 export interface GateHooks {
   /** Called once per refusal (metrics). */
@@ -40,6 +41,19 @@ function pathOf(url: string | undefined): string {
   return q < 0 ? url : url.slice(0, q);
 }
 
+const BULKHEAD = Symbol('bulkhead');
+const ADMITTED_AT = Symbol('admittedAt');
+type Permitted = ServerResponse & { [BULKHEAD]?: Bulkhead | undefined; [ADMITTED_AT]?: number };
+
+/** Gives the response's permit back once (its 'close'), feeding the service time to the limiter. */
+function release(this: Permitted): void {
+  const b = this[BULKHEAD];
+  if (b === undefined) return;
+  this[BULKHEAD] = undefined;
+  const s = this.statusCode;
+  b.leave(performance.now() - (this[ADMITTED_AT] ?? 0), !this.writableFinished ? 'ignore' : s === 504 ? 'dropped' : s >= 500 ? 'ignore' : 'ok');
+}
+
 /** Wraps a request listener with admission control. */
 export function gateListener(adm: Admission, listener: RequestListener, hooks: GateHooks = {}): RequestListener {
   const refuse = (req: IncomingMessage, res: ServerResponse, routeClass: RouteClass, reason: Refusal['reason']): void => {
@@ -51,17 +65,12 @@ export function gateListener(adm: Admission, listener: RequestListener, hooks: G
     res.end(body);
   };
   const admitted = (req: IncomingMessage, res: ServerResponse, routeClass: RouteClass): void => {
-    const b = adm.bulkheads.get(routeClass)!;
-    const t0 = performance.now();
-    let done = false;
-    const finish = (): void => {
-      if (done) return;
-      done = true;
-      const s = res.statusCode;
-      b.leave(performance.now() - t0, !res.writableFinished ? 'ignore' : s === 504 ? 'dropped' : s >= 500 ? 'ignore' : 'ok');
-    };
-    res.once('finish', finish);
-    res.once('close', finish);
+    const permit = res as Permitted;
+    permit[BULKHEAD] = adm.bulkheads.get(routeClass)!;
+    permit[ADMITTED_AT] = performance.now();
+    // One listener and no closure per request: 'close' follows 'finish' on a ServerResponse,
+    // and also comes alone when the socket closed first.
+    res.on('close', release);
     listener(req, res);
   };
   return (req, res) => {

@@ -9,7 +9,7 @@ import type { Context } from 'hono';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ApiError } from '../errors.ts';
-import { readJson, readQuery } from '../validation.ts';
+import { MAX_ID, intText, readJson, readQuery } from '../validation.ts';
 import { isValidIban, normalizeIban } from './iban.ts';
 import { periodById } from './award-periods.ts';
 import { StorageFailure, type CascadeStep, type CitizenRecord } from '../storage/storage.ts';
@@ -21,14 +21,14 @@ export function citizenResource(r: CitizenRecord) {
 }
 
 export async function getCitizen(c: Context<AppEnv>): Promise<Response> {
-  const r = await c.var.ctx.storage.getCitizen(c.var.fiscalCode);
+  const r = await c.get('ctx').storage.getCitizen(c.get('fiscalCode'));
   if (r === undefined) throw new ApiError('citizen.not_found');
   return c.json(citizenResource(r), 200);
 }
 
 export async function enrollCitizen(c: Context<AppEnv>): Promise<Response> {
-  const ctx = c.var.ctx;
-  const r = await ctx.storage.enrollCitizen(c.var.fiscalCode, ctx.clock.now());
+  const ctx = c.get('ctx');
+  const r = await ctx.storage.enrollCitizen(c.get('fiscalCode'), ctx.clock.now());
   return c.json(citizenResource(r), 200);
 }
 
@@ -43,14 +43,14 @@ const patchSchema = z.object({
 type CheckOutcome = 'OK' | 'KO' | 'UNKNOWN_PSP';
 
 export async function patchIban(c: Context<AppEnv>): Promise<Response> {
-  const ctx = c.var.ctx;
+  const ctx = c.get('ctx');
   const body = await readJson(c, patchSchema);
   const iban = normalizeIban(body.payoffInstr);
   if (!isValidIban(iban)) {
     ctx.metrics.ibanChecks.labels('invalid').inc();
     throw new ApiError('iban.invalid', 'payoffInstr: pattern, length or mod-97 check failed');
   }
-  const citizen = await ctx.storage.getCitizen(c.var.fiscalCode);
+  const citizen = await ctx.storage.getCitizen(c.get('fiscalCode'));
   if (citizen === undefined) throw new ApiError('citizen.not_found');
   if (!citizen.enabled) throw new ApiError('citizen.disabled');
   let outcome: CheckOutcome;
@@ -63,7 +63,7 @@ export async function patchIban(c: Context<AppEnv>): Promise<Response> {
     outcome = 'UNKNOWN_PSP'; // the real service mapped the bank API's 501/502 to UNKNOWN_PSP
   }
   if (outcome !== 'KO') {
-    const r = await ctx.storage.setIban(c.var.fiscalCode, {
+    const r = await ctx.storage.setIban(c.get('fiscalCode'), {
       payoffInstr: iban, payoffInstrType: 'IBAN', accountHolderCF: body.accountHolderCF.toUpperCase(),
       accountHolderName: body.accountHolderName, accountHolderSurname: body.accountHolderSurname,
     }, ctx.clock.now());
@@ -77,11 +77,11 @@ export async function patchIban(c: Context<AppEnv>): Promise<Response> {
 const STEPS: readonly CascadeStep[] = ['instruments', 'transactions', 'citizen'];
 
 export async function deleteCitizen(c: Context<AppEnv>): Promise<Response> {
-  const ctx = c.var.ctx;
+  const ctx = c.get('ctx');
   const rate = ctx.settings.routeFault('DELETE /bpd/io/citizen')?.cascadeFailureRate ?? 0;
   const failAt = rate > 0 && ctx.random.float() < rate ? STEPS[Math.floor(ctx.random.float() * STEPS.length)] : undefined;
   try {
-    const r = await ctx.storage.deleteCitizenCascade(c.var.fiscalCode, ctx.clock.now(), failAt === undefined ? {} : { failAt });
+    const r = await ctx.storage.deleteCitizenCascade(c.get('fiscalCode'), ctx.clock.now(), failAt === undefined ? {} : { failAt });
     if (r.kind === 'not_found') throw new ApiError('citizen.not_found');
   } catch (err) {
     if (err instanceof StorageFailure && err.injected) {
@@ -93,14 +93,14 @@ export async function deleteCitizen(c: Context<AppEnv>): Promise<Response> {
   return c.body(null, 204);
 }
 
-const rankingQuery = z.object({ awardPeriodId: z.coerce.number().int().positive() }).loose();
+const rankingQuery = z.object({ awardPeriodId: intText(1, MAX_ID) }).loose();
 
 export async function getRanking(c: Context<AppEnv>): Promise<Response> {
-  const ctx = c.var.ctx;
+  const ctx = c.get('ctx');
   const q = readQuery(c, rankingQuery);
   const p = periodById(q.awardPeriodId);
   if (p === undefined) throw new ApiError('awardperiod.not_found');
-  const r = await ctx.storage.getRanking(c.var.fiscalCode, p.awardPeriodId, p.minPosition);
+  const r = await ctx.storage.getRanking(c.get('fiscalCode'), p.awardPeriodId, p.minPosition);
   if (r === undefined) throw new ApiError('ranking.not_found');
   return c.json(r, 200);
 }

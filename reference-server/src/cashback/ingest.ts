@@ -51,7 +51,7 @@ export async function ingestTransactions(c: Context<AppEnv>): Promise<Response> 
       correlationId: t.correlationId ?? null, merchantId: t.merchantId, terminalId: t.terminalId });
     index.push(i);
   });
-  const outcomes = batch.length > 0 ? await c.var.ctx.storage.ingestTransactions(batch) : [];
+  const outcomes = batch.length > 0 ? await c.get('ctx').storage.ingestTransactions(batch) : [];
   outcomes.forEach((o, k) => { results[index[k] as number] = o.kind; });
   const count = (k: Outcome) => results.filter((r) => r === k).length;
   return c.json({

@@ -22,15 +22,15 @@ function resource(i: InstrumentRecord) {
 }
 
 export async function getInstrument(c: Context<AppEnv>): Promise<Response> {
-  const r = await c.var.ctx.storage.getInstrument(c.var.fiscalCode, hpanOf(c));
+  const r = await c.get('ctx').storage.getInstrument(c.get('fiscalCode'), hpanOf(c));
   if (r.kind === 'not_found') throw new ApiError('paymentinstrument.not_found');
   if (r.kind === 'conflict') throw new ApiError('paymentinstrument.conflict');
   return c.json(resource(r.instrument), 200);
 }
 
 export async function enableInstrument(c: Context<AppEnv>): Promise<Response> {
-  const ctx = c.var.ctx;
-  const r = await ctx.storage.enableInstrument(c.var.fiscalCode, hpanOf(c), 'IO', ctx.clock.now());
+  const ctx = c.get('ctx');
+  const r = await ctx.storage.enableInstrument(c.get('fiscalCode'), hpanOf(c), 'IO', ctx.clock.now());
   ctx.metrics.instrumentsEnabled.labels(r.kind).inc();
   if (r.kind === 'conflict') throw new ApiError('paymentinstrument.conflict');
   if (r.kind === 'citizen_not_enabled') throw new ApiError('user.not-enabled.error');
@@ -38,8 +38,8 @@ export async function enableInstrument(c: Context<AppEnv>): Promise<Response> {
 }
 
 export async function disableInstrument(c: Context<AppEnv>): Promise<Response> {
-  const ctx = c.var.ctx;
-  const r = await ctx.storage.disableInstrument(c.var.fiscalCode, hpanOf(c), ctx.clock.now());
+  const ctx = c.get('ctx');
+  const r = await ctx.storage.disableInstrument(c.get('fiscalCode'), hpanOf(c), ctx.clock.now());
   if (r.kind === 'not_found') throw new ApiError('paymentinstrument.not_found');
   if (r.kind === 'conflict') throw new ApiError('paymentinstrument.conflict');
   return c.body(null, 204);

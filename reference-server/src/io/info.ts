@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../context.ts';
 
 export function getInfo(c: Context<AppEnv>): Response {
-  const ctx = c.var.ctx;
+  const ctx = c.get('ctx');
   const info = ctx.settings.info;
   return c.json({ version: ctx.config.version, min_app_version: info.min_app_version,
     min_app_version_pagopa: info.min_app_version_pagopa }, 200);

@@ -9,14 +9,14 @@ import type { AppEnv } from '../context.ts';
 import type { UserRecord } from '../storage/storage.ts';
 
 async function currentUser(c: Context<AppEnv>): Promise<UserRecord> {
-  const user = await c.var.ctx.storage.getUser(c.var.fiscalCode);
+  const user = await c.get('ctx').storage.getUser(c.get('fiscalCode'));
   if (user === undefined) throw new ApiError('auth.unauthorized', 'the session has no user');
   return user;
 }
 
 export async function getSession(c: Context<AppEnv>): Promise<Response> {
-  const ctx = c.var.ctx;
-  const s = await ctx.storage.getSession(c.var.sessionId, ctx.clock.now());
+  const ctx = c.get('ctx');
+  const s = await ctx.storage.getSession(c.get('sessionId'), ctx.clock.now());
   if (s === undefined) throw new ApiError('auth.unauthorized');
   return c.json({ spidLevel: s.spidLevel, walletToken: s.walletToken, myPortalToken: s.myPortalToken, bpdToken: s.bpdToken }, 200);
 }
@@ -31,7 +31,7 @@ export async function getProfile(c: Context<AppEnv>): Promise<Response> {
 }
 
 export async function logout(c: Context<AppEnv>): Promise<Response> {
-  await c.var.ctx.storage.deleteSession(c.var.sessionId);
+  await c.get('ctx').storage.deleteSession(c.get('sessionId'));
   return c.json({ message: 'ok' }, 200);
 }
 

@@ -8,15 +8,15 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { ApiError } from '../errors.ts';
-import { readJson, readQuery } from '../validation.ts';
+import { INT32_MAX, intText, readJson, readQuery } from '../validation.ts';
 import { allCards, searchPans } from '../downstream/processors.ts';
 import { BANKS, logoUrl } from './abi-list.ts';
 import { walletV2 } from './wallet-view.ts';
 import type { AppEnv } from '../context.ts';
 
 const abiQuerySchema = z.object({
-  size: z.coerce.number().int().min(1).max(100_000).default(10),
-  start: z.coerce.number().int().min(0).default(0),
+  size: intText(1, 100_000).default(10),
+  start: intText(0, INT32_MAX).default(0),
   abiQuery: z.string().max(64).optional(),
 }).loose();
 
@@ -36,9 +36,9 @@ export function abiJson(c: Context<AppEnv>): Response {
 const pansQuerySchema = z.object({ abi: z.string().regex(/^[0-9]{5}$/, 'must be a 5-digit ABI code').optional() }).loose();
 
 export async function searchBancomat(c: Context<AppEnv>): Promise<Response> {
-  const ctx = c.var.ctx;
+  const ctx = c.get('ctx');
   const q = readQuery(c, pansQuerySchema);
-  const r = await searchPans(ctx.downstream.processors, c.var.fiscalCode, ctx.config.salt, q.abi);
+  const r = await searchPans(ctx.downstream.processors, c.get('fiscalCode'), ctx.config.salt, q.abi);
   return c.json({
     data: {
       data: r.cards.map(({ maskedPan: _m, ...card }) => card),
@@ -64,9 +64,9 @@ const addWalletsSchema = z.object({
 }).loose();
 
 export async function addBancomatWallets(c: Context<AppEnv>): Promise<Response> {
-  const ctx = c.var.ctx;
+  const ctx = c.get('ctx');
   const body = await readJson(c, addWalletsSchema);
-  const known = new Map(allCards(c.var.fiscalCode, ctx.config.salt).map((k) => [k.hpan, k]));
+  const known = new Map(allCards(c.get('fiscalCode'), ctx.config.salt).map((k) => [k.hpan, k]));
   const cards = body.data.data.map((card, i) => {
     const k = known.get(card.hpan);
     if (k === undefined || k.abi !== card.abi) throw new ApiError('bancomat.unknown_card', `data.data.${i}`);
@@ -74,6 +74,6 @@ export async function addBancomatWallets(c: Context<AppEnv>): Promise<Response> 
     return { hpan: k.hpan, maskedPan: k.maskedPan, lastFour: k.cardPartialNumber, abi: k.abi, productType: k.productType,
       validityState: k.validityState, expireMonth: m ?? '01', expireYear: (y ?? '2099').slice(2), brand: 'PAGOBANCOMAT' };
   });
-  const wallets = await ctx.storage.addBancomatCards(c.var.fiscalCode, cards, ctx.clock.now());
+  const wallets = await ctx.storage.addBancomatCards(c.get('fiscalCode'), cards, ctx.clock.now());
   return c.json({ data: wallets.map(walletV2) }, 200);
 }

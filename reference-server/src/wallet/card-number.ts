@@ -9,7 +9,7 @@
  * luhnValid('4242424242424242') // true
  * hashPan('4242424242424242', salt) // '5c1f...'
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export function luhnValid(pan: string): boolean {
   let sum = 0;
@@ -56,7 +56,7 @@ export function isExpired(expireMonth: string, expireYear: string, now: Date): b
 }
 
 export function hashPan(pan: string, salt: string): string {
-  return createHash('sha256').update(pan + salt).digest('hex');
+  return hash('sha256', pan + salt, 'hex');
 }
 
 export function maskPan(pan: string): string {

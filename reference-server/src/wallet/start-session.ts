@@ -14,7 +14,7 @@ import type { AppEnv } from '../context.ts';
 const querySchema = z.object({ token: z.string().min(1, 'the walletToken is required') }).loose();
 
 export async function startSession(c: Context<AppEnv>): Promise<Response> {
-  const ctx = c.var.ctx;
+  const ctx = c.get('ctx');
   const { token } = readQuery(c, querySchema);
   const now = ctx.clock.now();
   const owner = await ctx.storage.findToken(token, 'wallet', now);

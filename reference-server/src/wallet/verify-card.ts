@@ -14,7 +14,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { ApiError } from '../errors.ts';
-import { readJson, readQuery } from '../validation.ts';
+import { MAX_ID, intText, readJson, readQuery } from '../validation.ts';
 import { DownstreamError } from '../downstream/simulator.ts';
 import type { AppEnv } from '../context.ts';
 import type { VerificationRecord } from '../storage/storage.ts';
@@ -49,14 +49,14 @@ function transaction(v: VerificationRecord, urlCheckout3ds: string) {
 }
 
 export async function payVerification(c: Context<AppEnv>): Promise<Response> {
-  const ctx = c.var.ctx;
+  const ctx = c.get('ctx');
   const body = await readJson(c, payRequestSchema);
-  const wallet = await ctx.storage.getWallet(c.var.fiscalCode, body.data.idWallet);
+  const wallet = await ctx.storage.getWallet(c.get('fiscalCode'), body.data.idWallet);
   if (wallet === undefined || wallet.walletType !== 'Card') throw new ApiError('wallet.not_found');
   if (wallet.status === 'verified') throw new ApiError('wallet.already_verified');
   await ctx.downstream.acquirer.call().catch(downstreamToApi);
   const nonce = ctx.random.bytes(24).toString('hex');
-  const r = await ctx.storage.startVerification(c.var.fiscalCode, body.data.idWallet, { nonce, amountCents: VERIFICATION_CENTS }, ctx.clock.now());
+  const r = await ctx.storage.startVerification(c.get('fiscalCode'), body.data.idWallet, { nonce, amountCents: VERIFICATION_CENTS }, ctx.clock.now());
   if (r.kind === 'wallet_not_found') throw new ApiError('wallet.not_found');
   if (r.kind === 'already_verified') throw new ApiError('wallet.already_verified');
   const origin = new URL(c.req.url).origin;
@@ -65,13 +65,13 @@ export async function payVerification(c: Context<AppEnv>): Promise<Response> {
 }
 
 const checkoutQuery = z.object({
-  id: z.coerce.number().int().positive(),
+  id: intText(1, MAX_ID),
   nonce: z.string().regex(/^[0-9a-f]{48}$/, 'must be the nonce from urlCheckout3ds'),
   sessionToken: z.string().optional(),
 }).loose();
 
 export async function checkoutPage(c: Context<AppEnv>): Promise<Response> {
-  const ctx = c.var.ctx;
+  const ctx = c.get('ctx');
   const q = readQuery(c, checkoutQuery);
   const v = await ctx.storage.getVerification(q.id);
   if (v === undefined || v.nonce !== q.nonce) throw new ApiError('payment.not_found');
@@ -83,7 +83,7 @@ export async function checkoutPage(c: Context<AppEnv>): Promise<Response> {
 }
 
 export async function acsChallenge(c: Context<AppEnv>): Promise<Response> {
-  const ctx = c.var.ctx;
+  const ctx = c.get('ctx');
   const q = readQuery(c, checkoutQuery);
   const v = await ctx.storage.getVerification(q.id);
   if (v === undefined || v.nonce !== q.nonce) throw new ApiError('payment.not_found');
