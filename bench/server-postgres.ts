@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { GEN_CPU, sh, TARGET_CPU } from './lib.ts';
+import { fitUsl, uslX } from '../harness/capacity/usl.ts';
 import { runWrkCards } from './server-wrk.ts';
 import { startServer } from '../test/resilience/server-process.ts';
 import { login } from '../test/resilience/citizen.ts';
@@ -66,6 +67,17 @@ export interface PiccoPgResult {
   cpuShare?: number;
 }
 
+function cpuSplit(pid: number | undefined): number[] | undefined {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // schedstat: ns on CPU, ns waiting on a run queue (runnable but not running), timeslices
+    const st = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(' ').map(Number);
+    return [Number(f[11]) / 100, Number(f[12]) / 100, st[0]! / 1e9, st[1]! / 1e9];
+  } catch {
+    return undefined;
+  }
+}
+
 /** utime + stime of a process in seconds (Linux /proc), undefined where it cannot be read. */
 function cpuSeconds(pid: number | undefined): number | undefined {
   try {
@@ -109,6 +121,7 @@ export async function piccoPgCards(db: TestDatabase, o: PiccoPgOptions): Promise
       panBase: (o.panBase ?? 0) * 1_000_000 + 500_000 });
     const mid = await countCards(db);
     const cpu0 = cpuSeconds(srv.child.pid);
+    const split0 = cpuSplit(srv.child.pid);
     const r = await runWrkCards({ url: srv.url, tokens, connections: o.connections ?? 32, durationS: o.seconds,
       wrap: ['taskset', '-c', String(GEN_CPU)], panBase: (o.panBase ?? 0) * 1_000_000 });
     const cpu1 = cpuSeconds(srv.child.pid);
@@ -116,6 +129,7 @@ export async function piccoPgCards(db: TestDatabase, o: PiccoPgOptions): Promise
     void before;
     const ok = r.statuses['200'] ?? 0;
     const res: PiccoPgResult = { rate: ok / r.durationS, p99Ms: r.latencyMs.p99, p50Ms: r.latencyMs.p50, non200: r.requests - ok, stored, workers };
+    if (process.env['PICCO_BENCH_PG_DEBUG'] === '1') process.stdout.write(`  cpu user/sys/oncpu/runqueue-wait: ${JSON.stringify([split0, cpuSplit(srv.child.pid)])}\n`);
     if (workers === 1 && cpu0 !== undefined && cpu1 !== undefined && ok > 0) {
       res.cpuUsPerCard = ((cpu1 - cpu0) * 1e6) / ok;
       res.cpuShare = (cpu1 - cpu0) / r.durationS;
@@ -163,15 +177,49 @@ export async function runPostgresRows(args: string[]): Promise<void> {
       `  = ${(p.rate / ref).toFixed(2)} x pgbench (goal >= 0.6)`);
     const spec = process.env['PICCO_BENCH_PG_WORKERS'];
     if (spec !== undefined && spec !== '') {
+      const points: { n: number; x: number }[] = [];
       for (const n of spec.split(',').map(Number).filter((x) => x >= 1)) {
         const w = await piccoPgCards(db, { seconds, workers: n, panBase: 10 + n });
+        points.push({ n, x: w.rate });
         out(`picco serve --db postgres --workers ${n} (unpinned), same load: ${fmt(w.rate)} cards/s (${fmt(w.rate / n)} per worker), ` +
           `p99 ${w.p99Ms.toFixed(1)} ms, non-200 ${w.non200}`);
       }
+      const pg2 = await pgbenchUpserts(db, 32, seconds);
+      out(`pgbench after the worker runs: ${fmt(pg2.tps)} tx/s`);
+      projectWorkers(points, p.rate);
     }
   } finally {
     await db.drop();
   }
+}
+
+/**
+ * What the USL says from N = 1, 2 (and the pinned single process): harness/capacity/usl.ts
+ * refuses a fit on fewer than 3 instance counts, and says so; with two counts only the
+ * contention σ is identified if coherency κ is taken as 0 (Amdahl), which is printed as the
+ * optimistic bound, with what N = 4 and 8 would have to show on a bigger box to confirm it.
+ */
+function projectWorkers(points: { n: number; x: number }[], single: number): void {
+  try {
+    const f = fitUsl([...points, { n: 1, x: single }]);
+    out(`USL fit: λ ${fmt(f.lambda)}/s, σ ${f.sigma.toFixed(3)}, κ ${f.kappa.toExponential(2)}, peak ${f.peakN.toFixed(1)} workers`);
+  } catch (err) {
+    out(`USL fit: ${(err as Error).message}`);
+  }
+  const mean = (n: number): number | undefined => {
+    const xs = points.filter((q) => q.n === n).map((q) => q.x);
+    return xs.length === 0 ? undefined : xs.reduce((a, b) => a + b, 0) / xs.length;
+  };
+  const x1 = mean(1);
+  const x2 = mean(2);
+  if (x1 === undefined || x2 === undefined || x2 <= 0) return;
+  // X(2) = 2λ / (1 + σ) with κ = 0  →  σ = 2λ / X(2) − 1 (clamped to [0, 1]).
+  const sigma = Math.min(1, Math.max(0, (2 * x1) / x2 - 1));
+  const fit = { lambda: x1, sigma, kappa: 0 };
+  const proj = [4, 8, 16].map((n) => `X(${n}) ${fmt(uslX(n, fit))}/s`).join(', ');
+  out(`USL from N = 1, 2 with κ = 0 (optimistic): λ ${fmt(x1)}/s, σ ${sigma.toFixed(3)} → ${proj}; ceiling λ/σ ${sigma > 0 ? fmt(x1 / sigma) : '∞'}/s`);
+  out(`  a box with more cores confirms it only if N = 4 holds ≥ ${fmt(uslX(4, fit))}/s and N = 8 ≥ ${fmt(uslX(8, fit))}/s` +
+    ' (any shortfall is κ > 0: measure N = 1, 2, 4, 8 there and fit all four)');
 }
 
 export async function run(args: string[]): Promise<void> {
