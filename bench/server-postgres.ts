@@ -1,179 +1,54 @@
 /**
- * The PostgreSQL rows of the `server` bench, measured side by side in one run on one box:
- *  1. pgbench: one durable single-row `INSERT ... ON CONFLICT DO NOTHING` per transaction,
- *     32 clients, prepared, pinned to core 0 (PostgreSQL itself is not pinned: it is the box's).
- *     This is the reference (= 1): what PostgreSQL's own client does with one commit per row.
- *  2. `picco serve --db postgres://...`, one process pinned to core 1: durable POST
- *     /pp-restapi-CD/v1/wallet/cc card additions from wrk on core 0, 32 connections, unique
- *     Luhn-valid PANs spread over 2,000 logged-in citizens (each far under the per-token write
- *     limit, which stays on), admission control off (the raw capacity, as add-card.sh).
- *  3. pgbench again, so the ratio is against the mean of two references around the picco run.
- * Both write through PostgreSQL with synchronous_commit=on: a 200 means the row is on disk.
- *
- * `npm run bench -- server-postgres [--quick]`; `server` calls runPostgresRows() too.
- * Env: PICCO_BENCH_PG_WORKERS=1,2 adds `--workers N` rows (per-worker throughput);
- * PICCO_BENCH_PG_PROFILE=DIR writes a CPU profile of the single-process server into DIR.
- * The box has 2 cores shared with PostgreSQL and other tenants: figures are noisy, ratios
- * within one run are what to read.
+ * `npm run bench -- server-postgres [--quick] [--workers 1,2] [--profile]`: the PostgreSQL rows of
+ * the server table alone (pgbench durable upserts = 1, `picco serve --db postgres` card additions,
+ * ratio), then optionally `--workers N` (per-worker throughput, placed by the kernel; the box has
+ * 2 cores shared with PostgreSQL and wrk) with the USL projection, and a CPU profile of the
+ * single process (top functions by self time in the measured window). Admission control is on,
+ * as `picco serve` runs by default; PICCO_ADMISSION=off in the environment measures without it.
+ * The box is shared: figures are noisy, the ratios within one run are what to read.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
-import { GEN_CPU, sh, TARGET_CPU } from './lib.ts';
-import { runWrkCards } from './server-wrk.ts';
-import { startServer } from '../test/resilience/server-process.ts';
-import { login } from '../test/resilience/citizen.ts';
-import { createTestDatabase, type TestDatabase } from '../test/resilience/pg-database.ts';
+import { createTestDatabase } from '../test/resilience/pg-database.ts';
+import { postgresCards } from './server/postgres-rows.ts';
+import { describeCards, fmt, pgbenchUpserts, piccoPgCards, projectWorkers } from './server/postgres.ts';
+import type { Row } from './server/row.ts';
 
 const out = (s: string): void => {
   process.stdout.write(`  ${s}\n`);
 };
 
-export interface PgbenchResult { tps: number; latencyMs: number }
-
-/** pgbench with a custom script: one durable single-row upsert per transaction. */
-export async function pgbenchUpserts(db: TestDatabase, clients: number, seconds: number): Promise<PgbenchResult> {
-  const c = new pg.Client({ connectionString: db.url });
-  await c.connect();
-  try {
-    await c.query('CREATE TABLE IF NOT EXISTS bench_upsert (k BIGINT PRIMARY KEY, v TEXT NOT NULL, at TIMESTAMPTZ NOT NULL)');
-  } finally {
-    await c.end();
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'picco-pgbench-'));
-  const script = join(dir, 'upsert.sql');
-  writeFileSync(script, "\\set k random(1, 4000000000)\nINSERT INTO bench_upsert (k, v, at) VALUES (:k, 'x', now()) ON CONFLICT DO NOTHING;\n");
-  const u = new URL(db.url);
-  try {
-    const r = await sh('taskset', ['-c', String(GEN_CPU), 'pgbench', '-n', '-M', 'prepared', '-c', String(clients), '-j', '2',
-      '-T', String(seconds), '-f', script, '-h', u.hostname, '-p', u.port || '5432', '-U', u.username || 'postgres', db.name],
-    { timeoutMs: (seconds + 60) * 1000 });
-    const tps = /tps = ([\d.]+)/.exec(r.stdout);
-    const lat = /latency average = ([\d.]+) ms/.exec(r.stdout);
-    if (tps === null) throw new Error(`pgbench printed no tps (exit ${r.code}): ${r.stderr.slice(-800)}`);
-    return { tps: Number(tps[1]), latencyMs: Number(lat?.[1] ?? NaN) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-export interface PiccoPgResult {
-  rate: number; p99Ms: number; p50Ms: number; non200: number; stored: number; workers: number;
-  /** CPU the server process used per stored card (one process only; undefined under --workers). */
-  cpuUsPerCard?: number;
-  /** Share of one core the server process used during the run. */
-  cpuShare?: number;
-}
-
-/** utime + stime of a process in seconds (Linux /proc), undefined where it cannot be read. */
-function cpuSeconds(pid: number | undefined): number | undefined {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Logs in `citizens` citizens (16 at a time) and returns their PM tokens. */
-async function pmTokens(url: string, citizens: number, from: number): Promise<string[]> {
-  const tokens: string[] = new Array<string>(citizens);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < citizens) {
-      const i = next++;
-      tokens[i] = (await login(url, from + i)).pmToken;
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
-  return tokens;
-}
-
-export interface PiccoPgOptions { workers?: number; connections?: number; seconds: number; citizens?: number; profileDir?: string; panBase?: number }
-
-/** `picco serve --db <db>` (one process on core 1, or --workers N unpinned) under wrk card additions. */
-export async function piccoPgCards(db: TestDatabase, o: PiccoPgOptions): Promise<PiccoPgResult> {
-  const workers = o.workers ?? 1;
-  const env: Record<string, string> = { PICCO_ADMISSION: 'off' };
-  // One process: pinned to core 1, wrk on core 0. N workers: the kernel places them (there
-  // are only 2 cores), wrk stays on core 0.
-  const args = ['--db', db.url, ...(workers > 1 ? ['--workers', String(workers)] : [])];
-  const srv = await startServer(args, env, 60_000, workers > 1 ? [] : ['taskset', '-c', String(TARGET_CPU)],
-    o.profileDir !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []);
-  try {
-    const tokens = await pmTokens(srv.url, o.citizens ?? 2000, 100_000 + (o.panBase ?? 0));
-    const before = await countCards(db);
-    // A short warm-up (JIT, pool connections, prepared statements), then the measured run.
-    await runWrkCards({ url: srv.url, tokens, connections: o.connections ?? 32, durationS: 2, wrap: ['taskset', '-c', String(GEN_CPU)],
-      panBase: (o.panBase ?? 0) * 1_000_000 + 500_000 });
-    const mid = await countCards(db);
-    const cpu0 = cpuSeconds(srv.child.pid);
-    const r = await runWrkCards({ url: srv.url, tokens, connections: o.connections ?? 32, durationS: o.seconds,
-      wrap: ['taskset', '-c', String(GEN_CPU)], panBase: (o.panBase ?? 0) * 1_000_000 });
-    const cpu1 = cpuSeconds(srv.child.pid);
-    const stored = (await countCards(db)) - mid;
-    void before;
-    const ok = r.statuses['200'] ?? 0;
-    const res: PiccoPgResult = { rate: ok / r.durationS, p99Ms: r.latencyMs.p99, p50Ms: r.latencyMs.p50, non200: r.requests - ok, stored, workers };
-    if (workers === 1 && cpu0 !== undefined && cpu1 !== undefined && ok > 0) {
-      res.cpuUsPerCard = ((cpu1 - cpu0) * 1e6) / ok;
-      res.cpuShare = (cpu1 - cpu0) / r.durationS;
-    }
-    return res;
-  } finally {
-    await srv.stop();
-    if (process.env['PICCO_BENCH_PG_DEBUG'] === '1') process.stdout.write(srv.output().split('\n').slice(-12).join('\n'));
-  }
-}
-
-async function countCards(db: TestDatabase): Promise<number> {
-  const c = new pg.Client({ connectionString: db.url });
-  await c.connect();
-  try {
-    return Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM wallets')).rows[0]?.n ?? 0);
-  } finally {
-    await c.end();
-  }
-}
-
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
-
-/** Prints the PostgreSQL rows (pgbench = 1, picco serve --db postgres, ratio) in one run. */
-export async function runPostgresRows(args: string[]): Promise<void> {
+export async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
   const seconds = quick ? 5 : 10;
-  let db: TestDatabase;
+  const env: Record<string, string> = process.env['PICCO_ADMISSION'] === 'off' ? { PICCO_ADMISSION: 'off' } : {};
+  const ctx = { quick, seconds, connections: 32, baselines: new Map<string, number>(), log: out };
+  const r = await postgresCards(ctx);
+  for (const row of Array.isArray(r) ? r : [r]) out(`| ${row.what} | ${row.figure} | ${row.ratio} |`);
+  const single = Array.isArray(r) && r[1] !== undefined ? Number(/^([\d,]+)\/s/.exec(r[1].figure)?.[1]?.replace(/,/g, '')) : undefined;
+  const wi = args.findIndex((a) => a.startsWith('--workers'));
+  const spec = wi < 0 ? '' : args[wi]!.includes('=') ? args[wi]!.split('=')[1]! : '1,2';
+  if (spec === '' && !args.includes('--profile')) return;
+  const db = await createTestDatabase('picco_bench_pg');
   try {
-    db = await createTestDatabase('picco_bench_pg');
-  } catch (err) {
-    out(`skipped: PostgreSQL at 127.0.0.1:5432 is not reachable: ${(err as Error).message.slice(0, 200)}`);
-    return;
-  }
-  try {
-    const a = await pgbenchUpserts(db, 32, seconds);
-    out(`pgbench, durable single-row INSERT ... ON CONFLICT DO NOTHING, 32 clients, ${seconds} s: ${fmt(a.tps)} tx/s (avg ${a.latencyMs} ms)  = 1`);
-    const p = await piccoPgCards(db, { seconds, ...(process.env['PICCO_BENCH_PG_PROFILE'] ? { profileDir: process.env['PICCO_BENCH_PG_PROFILE'] } : {}) });
-    const b = await pgbenchUpserts(db, 32, seconds);
-    const ref = (a.tps + b.tps) / 2;
-    out(`pgbench again: ${fmt(b.tps)} tx/s; reference (mean) ${fmt(ref)} tx/s`);
-    out(`picco serve --db postgres (1 process, core 1), POST /v1/wallet/cc, 2,000 citizens, wrk -c32 ${seconds} s: ` +
-      `${fmt(p.rate)} cards/s, p50 ${p.p50Ms.toFixed(1)} ms, p99 ${p.p99Ms.toFixed(1)} ms, non-200 ${p.non200}, rows stored ${p.stored}` +
-      (p.cpuUsPerCard !== undefined ? `, server ${Math.round(p.cpuUsPerCard)} µs CPU/card (${Math.round((p.cpuShare ?? 0) * 100)} % of a core)` : '') +
-      `  = ${(p.rate / ref).toFixed(2)} x pgbench (goal >= 0.6)`);
-    const spec = process.env['PICCO_BENCH_PG_WORKERS'];
-    if (spec !== undefined && spec !== '') {
-      for (const n of spec.split(',').map(Number).filter((x) => x >= 1)) {
-        const w = await piccoPgCards(db, { seconds, workers: n, panBase: 10 + n });
-        out(`picco serve --db postgres --workers ${n} (unpinned), same load: ${fmt(w.rate)} cards/s (${fmt(w.rate / n)} per worker), ` +
-          `p99 ${w.p99Ms.toFixed(1)} ms, non-200 ${w.non200}`);
+    if (args.includes('--profile')) {
+      const p = await piccoPgCards(db, { seconds, env, profile: true, runIndex: 9 });
+      out(`profile of one process under the same load: ${describeCards(p)}`);
+      for (const x of p.top ?? []) out(`${(100 * x.share).toFixed(1).padStart(5)} %  ${x.name}`);
+    }
+    if (spec !== '') {
+      const points: { n: number; x: number }[] = [];
+      const rows: Row[] = [];
+      for (const [i, n] of spec.split(',').map(Number).filter((x) => x >= 1).entries()) {
+        const w = await piccoPgCards(db, { seconds, env, workers: n, runIndex: 1 + i });
+        points.push({ n, x: w.rate });
+        rows.push({ what: `\`picco serve --db postgres --workers ${n}\` (placed by the kernel), same load`, figure: describeCards(w), ratio: `${fmt(w.rate / n)}/s per worker` });
+        out(`--workers ${n}: ${describeCards(w)}, ${fmt(w.rate / n)}/s per worker`);
       }
+      const after = await pgbenchUpserts(db, 32, seconds);
+      out(`pgbench after the worker runs: ${fmt(after.tps)} tx/s`);
+      for (const row of rows) out(`| ${row.what} | ${row.figure} | ${row.ratio} |`);
+      projectWorkers(points, single !== undefined && Number.isFinite(single) ? single : undefined, out);
     }
   } finally {
     await db.drop();
   }
-}
-
-export async function run(args: string[]): Promise<void> {
-  await runPostgresRows(args);
 }

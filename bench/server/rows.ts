@@ -4,5 +4,6 @@
  */
 import type { RowFn } from './row.ts';
 import { bareHono, piccoInfo, sqliteCards } from './reference-rows.ts';
+import { postgresCards } from './postgres-rows.ts';
 
-export const ROWS: readonly RowFn[] = [bareHono, piccoInfo, sqliteCards];
+export const ROWS: readonly RowFn[] = [bareHono, piccoInfo, sqliteCards, postgresCards];

@@ -1,14 +1,16 @@
 /**
- * The pg pool and the one transaction helper every domain operation goes through.
+ * The pg pool every domain operation goes through, one statement (one round trip, one implicit
+ * transaction) per operation: no operation holds a client across round trips.
  *
  * Trade-off: READ COMMITTED plus unique constraints (not SERIALIZABLE) — every cross-worker
  * rule is a constraint that PostgreSQL checks at insert time, so no operation needs to retry on
- * serialization failures; operations that read-then-write one row lock it (`FOR UPDATE`).
- * Durability: synchronous_commit is forced `on` per connection, so COMMIT returns only after
- * the WAL is flushed: a resolved promise has survived kill -9 of the server and of PostgreSQL.
+ * serialization failures; operations that read-then-write one row lock it (`FOR UPDATE`) inside
+ * a migration-3 function, which is still one statement.
+ * Durability: synchronous_commit is forced `on` per connection, so a statement returns only
+ * after the WAL is flushed: a resolved promise has survived kill -9 of the server and of PostgreSQL.
  *
  * @example
- * const v = await tx(pool, async (c) => (await c.query('SELECT 1')).rows);
+ * const pool = createPool('postgres://postgres@127.0.0.1:5432/picco');
  */
 import pg from 'pg';
 import { StorageFailure } from '../storage.ts';
@@ -63,24 +65,4 @@ export function rethrowUnavailable(err: unknown): never {
     throw new StorageFailure(`database unavailable${typeof code === 'string' ? ` (${code})` : ''}`);
   }
   throw err;
-}
-
-export async function tx<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const c = await pool.connect();
-  try {
-    await c.query('BEGIN');
-    const v = await fn(c);
-    await c.query('COMMIT');
-    return v;
-  } catch (err) {
-    await c.query('ROLLBACK').catch(() => undefined);
-    return rethrowUnavailable(err);
-  } finally {
-    c.release();
-  }
-}
-
-/** SQLSTATE 23505: unique_violation. */
-export function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
 }

@@ -82,23 +82,30 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Postgr
     });
   }, { maxInFlight: inFlight });
   let closed = false;
+  // One statement: take the key (new, or abandoned past its lease) or read what holds it. A row
+  // inserted by a concurrent request after the statement's snapshot is in neither branch: then
+  // the statement runs again and reads it.
   const reserve = async (scope: string, keyHash: string, requestHash: string, now: Date, leaseMs: number): Promise<ReserveResult> => {
-    const ins = await pool.query(
-      `INSERT INTO idempotency_keys (scope, key_hash, request_hash, state, locked_until, created_at)
-       VALUES ($1, $2, $3, 'pending', $4, $5)
-       ON CONFLICT (scope, key_hash) DO UPDATE SET request_hash = excluded.request_hash,
-         locked_until = excluded.locked_until, created_at = excluded.created_at
-       WHERE idempotency_keys.state = 'pending' AND idempotency_keys.locked_until < excluded.created_at
-       RETURNING 1`, [scope, keyHash, requestHash, new Date(now.getTime() + leaseMs), now]);
-    if ((ins.rowCount ?? 0) > 0) return { kind: 'reserved' };
-    const r = (await pool.query<{ request_hash: string; state: string; status: number | null; body: string | null; content_type: string | null }>(
-      'SELECT request_hash, state, status, body, content_type FROM idempotency_keys WHERE scope = $1 AND key_hash = $2', [scope, keyHash])).rows[0];
+    const r = (await pool.query<{ reserved: boolean; request_hash: string; state: string; status: number | null; body: string | null; content_type: string | null }>({
+      name: 'reserve_key',
+      text: `WITH ins AS (INSERT INTO idempotency_keys (scope, key_hash, request_hash, state, locked_until, created_at)
+               VALUES ($1, $2, $3, 'pending', $4, $5)
+               ON CONFLICT (scope, key_hash) DO UPDATE SET request_hash = excluded.request_hash,
+                 locked_until = excluded.locked_until, created_at = excluded.created_at
+               WHERE idempotency_keys.state = 'pending' AND idempotency_keys.locked_until < excluded.created_at
+               RETURNING 1)
+             SELECT true AS reserved, NULL AS request_hash, NULL AS state, NULL::int AS status, NULL AS body, NULL AS content_type FROM ins
+             UNION ALL
+             SELECT false, request_hash, state, status, body, content_type FROM idempotency_keys
+             WHERE scope = $1 AND key_hash = $2 AND NOT EXISTS (SELECT 1 FROM ins)`,
+      values: [scope, keyHash, requestHash, new Date(now.getTime() + leaseMs), now],
+    })).rows[0];
     if (r === undefined) return reserve(scope, keyHash, requestHash, now, leaseMs);
+    if (r.reserved) return { kind: 'reserved' };
     if (r.request_hash !== requestHash) return { kind: 'mismatch' };
     if (r.state !== 'completed') return { kind: 'in_progress' };
     return { kind: 'replay', response: { status: r.status ?? 200, body: r.body ?? '', contentType: r.content_type ?? 'application/json' } };
   };
-
 
   return {
     kind: 'postgres',
@@ -109,24 +116,28 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Postgr
     deleteCitizenCascade: (cf, now, o) => c.deleteCitizenCascade(cf, now, o?.failAt),
 
     async getSetting(k: string): Promise<unknown> {
-      const r = await pool.query<{ value: unknown }>('SELECT value FROM settings WHERE key = $1', [k]);
+      const r = await pool.query<{ value: unknown }>({ name: 'get_setting', text: 'SELECT value FROM settings WHERE key = $1', values: [k] });
       return r.rows[0]?.value;
     },
     async putSetting(k: string, value: unknown, now: Date): Promise<void> {
-      await pool.query(
-        `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2::jsonb, $3)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-        [k, JSON.stringify(value ?? null), now]);
+      await pool.query({
+        name: 'put_setting',
+        text: `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2::jsonb, $3)
+               ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+        values: [k, JSON.stringify(value ?? null), now],
+      });
     },
 
     reserve,
     async complete(scope: string, keyHash: string, response: StoredResponse): Promise<void> {
-      await pool.query(
-        "UPDATE idempotency_keys SET state = 'completed', status = $3, body = $4, content_type = $5 WHERE scope = $1 AND key_hash = $2",
-        [scope, keyHash, response.status, response.body, response.contentType]);
+      await pool.query({
+        name: 'complete_key',
+        text: "UPDATE idempotency_keys SET state = 'completed', status = $3, body = $4, content_type = $5 WHERE scope = $1 AND key_hash = $2",
+        values: [scope, keyHash, response.status, response.body, response.contentType],
+      });
     },
     async release(scope: string, keyHash: string): Promise<void> {
-      await pool.query("DELETE FROM idempotency_keys WHERE scope = $1 AND key_hash = $2 AND state = 'pending'", [scope, keyHash]);
+      await pool.query({ name: 'release_key', text: "DELETE FROM idempotency_keys WHERE scope = $1 AND key_hash = $2 AND state = 'pending'", values: [scope, keyHash] });
     },
     async purge(olderThan: Date): Promise<number> {
       return (await pool.query('DELETE FROM idempotency_keys WHERE created_at < $1', [olderThan])).rowCount ?? 0;

@@ -5,7 +5,6 @@
 import type pg from 'pg';
 import type { NewPmSession, NewSession, SessionRecord, TokenKind, TokenOwner, UserRecord } from '../storage.ts';
 import { Batcher } from './batcher.ts';
-import { tx } from './pool.ts';
 import { seal, tokenHash, unseal } from './sealed-tokens.ts';
 
 interface UserRow { fiscal_code: string; name: string; family_name: string; email: string; is_email_validated: boolean; created_at: Date }
@@ -36,41 +35,43 @@ export function sessionOps(pool: pg.Pool, key: () => Buffer, inFlight = 2) {
     return out;
   }, { maxInFlight: inFlight });
 
+const ensureUser = async (u: UserRecord): Promise<UserRecord> => {
+    const r = await pool.query<UserRow>({
+      name: 'ensure_user',
+      text: `WITH ins AS (
+         INSERT INTO users (fiscal_code, name, family_name, email, is_email_validated, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (fiscal_code) DO NOTHING RETURNING *)
+       SELECT * FROM ins UNION ALL SELECT * FROM users WHERE fiscal_code = $1 LIMIT 1`,
+      values: [u.fiscalCode, u.name, u.familyName, u.email, u.isEmailValidated, u.createdAt],
+    });
+    // A user inserted by a concurrent first login after this statement's snapshot is in
+    // neither branch: the statement runs again and finds it.
+    return r.rows[0] === undefined ? ensureUser(u) : toUser(r.rows[0]);
+  };
+
   return {
-    async ensureUser(u: UserRecord): Promise<UserRecord> {
-      const r = await pool.query<UserRow>(
-        `WITH ins AS (
-           INSERT INTO users (fiscal_code, name, family_name, email, is_email_validated, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (fiscal_code) DO NOTHING RETURNING *)
-         SELECT * FROM ins UNION ALL SELECT * FROM users WHERE fiscal_code = $1 LIMIT 1`,
-        [u.fiscalCode, u.name, u.familyName, u.email, u.isEmailValidated, u.createdAt],
-      );
-      return toUser(r.rows[0]!);
-    },
+    ensureUser,
     async getUser(fiscalCode: string): Promise<UserRecord | undefined> {
-      const r = await pool.query<UserRow>('SELECT * FROM users WHERE fiscal_code = $1', [fiscalCode]);
+      const r = await pool.query<UserRow>({ name: 'get_user', text: 'SELECT * FROM users WHERE fiscal_code = $1', values: [fiscalCode] });
       return r.rows[0] === undefined ? undefined : toUser(r.rows[0]);
     },
     async createSession(s: NewSession): Promise<void> {
       const sealed = seal(key(), JSON.stringify([s.sessionToken, s.walletToken, s.bpdToken, s.myPortalToken]));
-      await tx(pool, async (c) => {
-        await c.query(
-          'INSERT INTO sessions (session_id, fiscal_code, spid_level, tokens_sealed, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)',
-          [s.sessionId, s.fiscalCode, s.spidLevel, sealed, s.createdAt, s.expiresAt],
-        );
-        await c.query(
-          `INSERT INTO tokens (token_hash, kind, session_id, fiscal_code, expires_at)
-           SELECT h, k, $3, $4, $5 FROM unnest($1::text[], $2::text[]) AS t(h, k)`,
-          [
-            [tokenHash(s.sessionToken), tokenHash(s.walletToken), tokenHash(s.bpdToken), tokenHash(s.myPortalToken)],
-            ['session', 'wallet', 'bpd', 'myPortal'], s.sessionId, s.fiscalCode, s.expiresAt,
-          ],
-        );
+      // One statement, so one transaction: the session and its four tokens, or nothing.
+      await pool.query({
+        name: 'create_session',
+        text: `WITH s AS (INSERT INTO sessions (session_id, fiscal_code, spid_level, tokens_sealed, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6))
+               INSERT INTO tokens (token_hash, kind, session_id, fiscal_code, expires_at)
+               SELECT h, k, $1, $2, $6 FROM unnest($7::text[], $8::text[]) AS t(h, k)`,
+        values: [s.sessionId, s.fiscalCode, s.spidLevel, sealed, s.createdAt, s.expiresAt,
+          [tokenHash(s.sessionToken), tokenHash(s.walletToken), tokenHash(s.bpdToken), tokenHash(s.myPortalToken)],
+          ['session', 'wallet', 'bpd', 'myPortal']],
       });
     },
     async getSession(sessionId: string, now: Date): Promise<SessionRecord | undefined> {
       const r = await pool.query<{ session_id: string; fiscal_code: string; spid_level: string; tokens_sealed: string; created_at: Date; expires_at: Date }>(
-        'SELECT * FROM sessions WHERE session_id = $1 AND expires_at > $2', [sessionId, now]);
+        { name: 'get_session', text: 'SELECT * FROM sessions WHERE session_id = $1 AND expires_at > $2', values: [sessionId, now] });
       const row = r.rows[0];
       if (row === undefined) return undefined;
       const [sessionToken, walletToken, bpdToken, myPortalToken] = JSON.parse(unseal(key(), row.tokens_sealed)) as string[];
@@ -84,24 +85,23 @@ export function sessionOps(pool: pg.Pool, key: () => Buffer, inFlight = 2) {
       return tokens.call({ hash: tokenHash(token), kind, now });
     },
     async deleteSession(sessionId: string): Promise<boolean> {
-      return tx(pool, async (c) => {
-        await c.query('DELETE FROM tokens WHERE session_id = $1', [sessionId]);
-        const r = await c.query('DELETE FROM sessions WHERE session_id = $1', [sessionId]);
-        return (r.rowCount ?? 0) > 0;
+      const r = await pool.query({
+        name: 'delete_session',
+        text: 'WITH t AS (DELETE FROM tokens WHERE session_id = $1) DELETE FROM sessions WHERE session_id = $1',
+        values: [sessionId],
       });
+      return (r.rowCount ?? 0) > 0;
     },
     async createPmSession(s: NewPmSession): Promise<void> {
-      await pool.query(
-        "INSERT INTO tokens (token_hash, kind, session_id, fiscal_code, expires_at) VALUES ($1, 'pm', $2, $3, $4)",
-        [tokenHash(s.token), s.sessionId, s.fiscalCode, s.expiresAt],
-      );
+      await pool.query({
+        name: 'create_pm_session',
+        text: "INSERT INTO tokens (token_hash, kind, session_id, fiscal_code, expires_at) VALUES ($1, 'pm', $2, $3, $4)",
+        values: [tokenHash(s.token), s.sessionId, s.fiscalCode, s.expiresAt],
+      });
     },
     async purgeExpired(now: Date): Promise<number> {
-      return tx(pool, async (c) => {
-        const r = await c.query('DELETE FROM tokens WHERE expires_at <= $1', [now]);
-        await c.query('DELETE FROM sessions WHERE expires_at <= $1', [now]);
-        return r.rowCount ?? 0;
-      });
+      const r = await pool.query('WITH s AS (DELETE FROM sessions WHERE expires_at <= $1) DELETE FROM tokens WHERE expires_at <= $1', [now]);
+      return r.rowCount ?? 0;
     },
   };
 }

@@ -10,7 +10,6 @@ import type {
   VerificationRecord, WalletPatch, WalletRecord,
 } from '../storage.ts';
 import { Batcher } from './batcher.ts';
-import { tx } from './pool.ts';
 
 interface WalletRow {
   id_wallet: number; fiscal_code: string; wallet_type: string; status: string; hpan: string; masked_pan: string;
@@ -30,6 +29,12 @@ const toWallet = (r: WalletRow): WalletRecord => ({
   productType: r.product_type as WalletRecord['productType'], validityState: r.validity_state as WalletRecord['validityState'],
   favourite: r.favourite, confirmed: r.confirmed, idPsp: r.id_psp, createdAt: r.created_at, updatedAt: r.updated_at,
 });
+
+type Json = Record<string, unknown>;
+/** A row that came back as JSON (to_jsonb): timestamps are ISO strings there. */
+function rowOf<T>(j: Json): T {
+  return { ...j, created_at: new Date(j['created_at'] as string), updated_at: new Date(j['updated_at'] as string) } as T;
+}
 
 const toVerification = (r: VerificationRow): VerificationRecord => ({
   id: r.id, idWallet: r.id_wallet, fiscalCode: r.fiscal_code, nonce: r.nonce, amountCents: r.amount_cents,
@@ -70,9 +75,9 @@ export function walletOps(pool: pg.Pool, inFlight = 2) {
     });
   }, { maxInFlight: inFlight, key: (i) => cardKey(i.card.fiscalCode, i.card.hpan) });
 
-  const one = async (c: pg.Pool | pg.PoolClient, idWallet: number, fiscalCode: string, lock = false): Promise<WalletRow | undefined> =>
-    (await c.query<WalletRow>(`SELECT * FROM wallets WHERE id_wallet = $1 AND fiscal_code = $2${lock ? ' FOR UPDATE' : ''}`,
-      [idWallet, fiscalCode])).rows[0];
+  const one = async (idWallet: number, fiscalCode: string): Promise<WalletRow | undefined> =>
+    (await pool.query<WalletRow>({ name: 'get_wallet', text: 'SELECT * FROM wallets WHERE id_wallet = $1 AND fiscal_code = $2',
+      values: [idWallet, fiscalCode] })).rows[0];
 
   return {
     addCard(card: NewCard, now: Date): Promise<AddCardResult> {
@@ -80,7 +85,7 @@ export function walletOps(pool: pg.Pool, inFlight = 2) {
     },
     async getWallet(fiscalCode: string, idWallet: number): Promise<WalletRecord | undefined> {
       if (!isId(idWallet)) return undefined;
-      const r = await one(pool, idWallet, fiscalCode);
+      const r = await one(idWallet, fiscalCode);
       return r === undefined ? undefined : toWallet(r);
     },
     async listWallets(fiscalCode: string): Promise<WalletRecord[]> {
@@ -93,94 +98,116 @@ export function walletOps(pool: pg.Pool, inFlight = 2) {
     },
     async startVerification(fiscalCode: string, idWallet: number, v: { nonce: string; amountCents: number }, now: Date): Promise<StartVerificationResult> {
       if (!isId(idWallet)) return { kind: 'wallet_not_found' };
-      return tx(pool, async (c) => {
-        const w = await one(c, idWallet, fiscalCode, true);
-        if (w === undefined || w.wallet_type !== 'Card') return { kind: 'wallet_not_found' } as const;
-        if (w.status === 'verified') return { kind: 'already_verified' } as const;
-        const row = (await c.query<VerificationRow>(
-          `INSERT INTO verifications (id_wallet, fiscal_code, nonce, amount_cents, status, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, 'pending', $5, $5) RETURNING *`, [idWallet, fiscalCode, v.nonce, v.amountCents, now])).rows[0]!;
-        await c.query("UPDATE wallets SET status = 'verifying', updated_at = $1 WHERE id_wallet = $2", [now, idWallet]);
-        return { kind: 'started', verification: toVerification(row) } as const;
-      });
+      // One statement: the guarded UPDATE moves the wallet to `verifying` (its row lock orders
+      // concurrent attempts), the INSERT records the payment only if it did; `w` (the statement's
+      // snapshot) says why nothing happened.
+      const r = (await pool.query<VerificationRow & { w_type: string | null }>({
+        name: 'start_verification',
+        text: `WITH w AS (SELECT wallet_type FROM wallets WHERE id_wallet = $1 AND fiscal_code = $2),
+               u AS (UPDATE wallets SET status = 'verifying', updated_at = $5
+                     WHERE id_wallet = $1 AND fiscal_code = $2 AND wallet_type = 'Card' AND status <> 'verified' RETURNING id_wallet),
+               v AS (INSERT INTO verifications (id_wallet, fiscal_code, nonce, amount_cents, status, created_at, updated_at)
+                     SELECT id_wallet, $2, $3, $4, 'pending', $5, $5 FROM u RETURNING *)
+               SELECT (SELECT wallet_type FROM w) AS w_type, v.* FROM (SELECT 1) AS one LEFT JOIN v ON true`,
+        values: [idWallet, fiscalCode, v.nonce, v.amountCents, now],
+      })).rows[0]!;
+      if (r.id !== null && r.id !== undefined) return { kind: 'started', verification: toVerification(r) };
+      if (r.w_type !== 'Card') return { kind: 'wallet_not_found' };
+      return { kind: 'already_verified' };
     },
     async getVerification(id: number): Promise<VerificationRecord | undefined> {
       if (!isId(id)) return undefined;
-      const r = await pool.query<VerificationRow>('SELECT * FROM verifications WHERE id = $1', [id]);
+      const r = await pool.query<VerificationRow>({ name: 'get_verification', text: 'SELECT * FROM verifications WHERE id = $1', values: [id] });
       return r.rows[0] === undefined ? undefined : toVerification(r.rows[0]);
     },
     async completeVerification(id: number, nonce: string, outcome: 'authorized' | 'denied', now: Date): Promise<CompleteVerificationResult> {
       if (!isId(id)) return { kind: 'not_found' };
-      return tx(pool, async (c) => {
-        const v = (await c.query<VerificationRow>('SELECT * FROM verifications WHERE id = $1 FOR UPDATE', [id])).rows[0];
-        if (v === undefined || v.nonce !== nonce) return { kind: 'not_found' } as const;
-        if (v.status !== 'pending') return { kind: 'already_completed', verification: toVerification(v) } as const;
-        const w = await one(c, v.id_wallet, v.fiscal_code, true);
-        if (w === undefined) return { kind: 'not_found' } as const;
-        const updated = (await c.query<VerificationRow>(
-          'UPDATE verifications SET status = $1, updated_at = $2 WHERE id = $3 RETURNING *', [outcome, now, id])).rows[0]!;
-        if (outcome === 'authorized') {
-          await c.query("UPDATE wallets SET status = 'verified', updated_at = $1 WHERE id_wallet = $2", [now, w.id_wallet]);
-        }
-        const after = await one(c, w.id_wallet, w.fiscal_code);
-        return { kind: 'completed', verification: toVerification(updated), wallet: toWallet(after!) } as const;
-      });
+      const r = (await pool.query<{ out: { kind: string; verification?: Json; wallet?: Json } }>({
+        name: 'complete_verification',
+        text: 'SELECT picco_complete_verification($1, $2, $3, $4) AS out',
+        values: [id, nonce, outcome, now],
+      })).rows[0]!.out;
+      if (r.kind === 'completed') {
+        return { kind: 'completed', verification: toVerification(rowOf<VerificationRow>(r.verification!)), wallet: toWallet(rowOf<WalletRow>(r.wallet!)) };
+      }
+      if (r.kind === 'already_completed') return { kind: 'already_completed', verification: toVerification(rowOf<VerificationRow>(r.verification!)) };
+      return { kind: 'not_found' };
     },
     async confirmWallet(fiscalCode: string, idWallet: number, now: Date): Promise<WalletRecord | undefined> {
       if (!isId(idWallet)) return undefined;
-      const r = await pool.query<WalletRow>(
-        "UPDATE wallets SET confirmed = true, updated_at = $1 WHERE id_wallet = $2 AND fiscal_code = $3 AND status = 'verified' RETURNING *",
-        [now, idWallet, fiscalCode]);
+      const r = await pool.query<WalletRow>({
+        name: 'confirm_wallet',
+        text: "UPDATE wallets SET confirmed = true, updated_at = $1 WHERE id_wallet = $2 AND fiscal_code = $3 AND status = 'verified' RETURNING *",
+        values: [now, idWallet, fiscalCode],
+      });
       return r.rows[0] === undefined ? undefined : toWallet(r.rows[0]);
     },
     async setFavourite(fiscalCode: string, idWallet: number, now: Date): Promise<WalletRecord | undefined> {
       if (!isId(idWallet)) return undefined;
-      return tx(pool, async (c) => {
-        const w = await one(c, idWallet, fiscalCode, true);
-        if (w?.status !== 'verified') return undefined;
-        await c.query('UPDATE wallets SET favourite = (id_wallet = $1), updated_at = $2 WHERE fiscal_code = $3', [idWallet, now, fiscalCode]);
-        return toWallet((await one(c, idWallet, fiscalCode))!);
+      const r = await pool.query<WalletRow>({
+        name: 'set_favourite',
+        text: `UPDATE wallets SET favourite = (id_wallet = $1), updated_at = $2 WHERE fiscal_code = $3
+               AND EXISTS (SELECT 1 FROM wallets t WHERE t.id_wallet = $1 AND t.fiscal_code = $3 AND t.status = 'verified') RETURNING *`,
+        values: [idWallet, now, fiscalCode],
       });
+      const row = r.rows.find((w) => w.id_wallet === idWallet);
+      return row === undefined ? undefined : toWallet(row);
     },
     async updateWallet(fiscalCode: string, idWallet: number, patch: WalletPatch, now: Date): Promise<WalletRecord | undefined> {
       if (!isId(idWallet)) return undefined;
-      return tx(pool, async (c) => {
-        if ((await one(c, idWallet, fiscalCode, true)) === undefined) return undefined;
-        if (patch.idPsp !== undefined) {
-          await c.query('UPDATE wallets SET id_psp = $1, updated_at = $2 WHERE id_wallet = $3 AND fiscal_code = $4', [patch.idPsp, now, idWallet, fiscalCode]);
-        }
-        if (patch.favourite === true) {
-          await c.query('UPDATE wallets SET favourite = (id_wallet = $1), updated_at = $2 WHERE fiscal_code = $3', [idWallet, now, fiscalCode]);
-        } else if (patch.favourite === false) {
-          await c.query('UPDATE wallets SET favourite = false, updated_at = $1 WHERE id_wallet = $2 AND fiscal_code = $3', [now, idWallet, fiscalCode]);
-        }
-        return toWallet((await one(c, idWallet, fiscalCode))!);
+      // One UPDATE over the citizen's wallets: idPsp on this one; favourite true makes it the only
+      // favourite, false clears it on this one. An empty patch touches nothing but still finds the wallet.
+      const psp = patch.idPsp ?? null;
+      const fav = patch.favourite ?? null;
+      const r = await pool.query<WalletRow>({
+        name: 'update_wallet',
+        text: `UPDATE wallets SET
+                 id_psp = CASE WHEN id_wallet = $1 AND $4::bigint IS NOT NULL THEN $4::bigint ELSE id_psp END,
+                 favourite = CASE WHEN $5::boolean IS TRUE THEN (id_wallet = $1)
+                                  WHEN $5::boolean IS FALSE AND id_wallet = $1 THEN false ELSE favourite END,
+                 updated_at = CASE WHEN $4::bigint IS NULL AND $5::boolean IS NULL THEN updated_at
+                                   WHEN id_wallet = $1 OR $5::boolean IS TRUE THEN $2 ELSE updated_at END
+               WHERE fiscal_code = $3 AND (id_wallet = $1 OR $5::boolean IS TRUE)
+                 AND EXISTS (SELECT 1 FROM wallets t WHERE t.id_wallet = $1 AND t.fiscal_code = $3)
+               RETURNING *`,
+        values: [idWallet, now, fiscalCode, psp, fav],
       });
+      const row = r.rows.find((w) => w.id_wallet === idWallet);
+      return row === undefined ? undefined : toWallet(row);
     },
     async deleteWallet(fiscalCode: string, idWallet: number): Promise<boolean> {
       if (!isId(idWallet)) return false;
-      return tx(pool, async (c) => {
-        const r = await c.query('DELETE FROM wallets WHERE id_wallet = $1 AND fiscal_code = $2', [idWallet, fiscalCode]);
-        const gone = (r.rowCount ?? 0) > 0;
-        if (gone) await c.query('DELETE FROM verifications WHERE id_wallet = $1', [idWallet]);
-        return gone;
+      const r = await pool.query<{ n: number }>({
+        name: 'delete_wallet',
+        text: `WITH w AS (DELETE FROM wallets WHERE id_wallet = $1 AND fiscal_code = $2 RETURNING id_wallet),
+               v AS (DELETE FROM verifications WHERE id_wallet IN (SELECT id_wallet FROM w))
+               SELECT count(*)::int AS n FROM w`,
+        values: [idWallet, fiscalCode],
       });
+      return (r.rows[0]?.n ?? 0) > 0;
     },
     async addBancomatCards(fiscalCode: string, cards: NewBancomatCard[], now: Date): Promise<WalletRecord[]> {
-      return tx(pool, async (c) => {
-        const out: WalletRecord[] = [];
-        for (const k of cards) {
-          await c.query(
-            `INSERT INTO wallets (fiscal_code, wallet_type, status, hpan, masked_pan, last_four, brand, holder, expire_month,
-               expire_year, abi, product_type, validity_state, favourite, created_at, updated_at)
-             VALUES ($1, 'Bancomat', 'verified', $2, $3, $4, $5, '', $6, $7, $8, $9, $10, false, $11, $11)
-             ON CONFLICT (fiscal_code, hpan) DO NOTHING`,
-            [fiscalCode, k.hpan, k.maskedPan, k.lastFour, k.brand, k.expireMonth, k.expireYear, k.abi, k.productType, k.validityState, now]);
-          const row = (await c.query<WalletRow>('SELECT * FROM wallets WHERE fiscal_code = $1 AND hpan = $2', [fiscalCode, k.hpan])).rows[0]!;
-          out.push(toWallet(row));
-        }
-        return out;
-      });
+      if (cards.length === 0) return [];
+      const col = <T>(f: (c: NewBancomatCard) => T): T[] => cards.map(f);
+      // New rows come from the INSERT's RETURNING, existing ones from the statement's snapshot.
+      // A row another request inserted after that snapshot is in neither: then the statement
+      // runs again (it inserts nothing the second time) and finds it.
+      for (let attempt = 0; ; attempt++) {
+        const r = await pool.query<WalletRow & { i: number }>({
+          name: 'add_bancomat_cards',
+          text: `WITH q AS (SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                   $9::text[], $10::text[]) WITH ORDINALITY AS q(h, m, l, b, em, ey, abi, pt, vs, i)),
+                 ins AS (INSERT INTO wallets (fiscal_code, wallet_type, status, hpan, masked_pan, last_four, brand, holder, expire_month,
+                   expire_year, abi, product_type, validity_state, favourite, created_at, updated_at)
+                   SELECT $1, 'Bancomat', 'verified', h, m, l, b, '', em, ey, abi, pt, vs, false, $11, $11 FROM q ORDER BY i
+                   ON CONFLICT (fiscal_code, hpan) DO NOTHING RETURNING *),
+                 x AS (SELECT * FROM ins UNION ALL SELECT * FROM wallets WHERE fiscal_code = $1 AND hpan IN (SELECT h FROM q))
+               SELECT q.i, x.* FROM q JOIN x ON x.hpan = q.h ORDER BY q.i`,
+          values: [fiscalCode, col((k) => k.hpan), col((k) => k.maskedPan), col((k) => k.lastFour), col((k) => k.brand),
+            col((k) => k.expireMonth), col((k) => k.expireYear), col((k) => k.abi), col((k) => k.productType), col((k) => k.validityState), now],
+        });
+        if (r.rows.length === cards.length || attempt >= 2) return r.rows.map(toWallet);
+      }
     },
   };
 }

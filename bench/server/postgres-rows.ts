@@ -1,0 +1,39 @@
+/**
+ * The PostgreSQL rows of `npm run bench -- server`: pgbench's durable single-row upserts (the
+ * `1`), `picco serve --db postgres://...` (one process, core 1) durable card additions, pgbench
+ * again; the ratio is against the mean of the two pgbench runs around the picco run, so drift
+ * of the shared box during the row shows. Skipped, saying why, when PostgreSQL is not there.
+ * The server runs as `picco serve` does by default (admission control and the per-token limits
+ * on), as the SQLite row.
+ */
+import { createTestDatabase, type TestDatabase } from '../../test/resilience/pg-database.ts';
+import { describeCards, fmt, pgbenchUpserts, piccoPgCards, PG_CITIZENS } from './postgres.ts';
+import type { Row, RowFn } from './row.ts';
+
+export const postgresCards: RowFn = async (ctx) => {
+  let db: TestDatabase;
+  try {
+    db = await createTestDatabase('picco_bench_pg');
+  } catch (err) {
+    return { what: 'PostgreSQL rows', figure: `skipped: PostgreSQL at 127.0.0.1:5432 not reachable (${(err as Error).message.slice(0, 120)})`, ratio: '' };
+  }
+  try {
+    const a = await pgbenchUpserts(db, ctx.connections, ctx.seconds);
+    ctx.log(`  pgbench: ${fmt(a.tps)} tx/s, latency avg ${a.latencyMs} ms`);
+    const p = await piccoPgCards(db, { seconds: ctx.seconds, connections: ctx.connections });
+    ctx.log(`  picco serve --db postgres: ${describeCards(p)}; ${p.stored} rows stored`);
+    const b = await pgbenchUpserts(db, ctx.connections, ctx.seconds);
+    ctx.log(`  pgbench again: ${fmt(b.tps)} tx/s`);
+    const ref = (a.tps + b.tps) / 2;
+    ctx.baselines.set('pgbench', ref);
+    const rows: Row[] = [
+      { what: `pgbench, one durable single-row \`INSERT ... ON CONFLICT DO NOTHING\` per transaction, ${ctx.connections} clients (before, after)`,
+        figure: `${fmt(a.tps)}/s, ${fmt(b.tps)}/s (mean ${fmt(ref)}/s)`, ratio: '1' },
+      { what: `\`picco serve --db postgres://...\` (one process), POST /pp-restapi-CD/v1/wallet/cc, durable (wrk -c${ctx.connections}, ${PG_CITIZENS} citizens)`,
+        figure: describeCards(p), ratio: `${(p.rate / ref).toFixed(2)} x pgbench` },
+    ];
+    return rows;
+  } finally {
+    await db.drop();
+  }
+};
