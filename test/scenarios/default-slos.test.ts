@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { getScenario, scenarioNames } from '../../scenarios/index.ts';
 import { CARD_PEAK_SLOS } from '../../scenarios/card-peak.ts';
 import { DEFAULT_CAPACITY_SLO } from '../../harness/capacity/index.ts';
-import { parseSlo } from '../../harness/thresholds/parse.ts';
+import { parseSlo } from '../../harness/slo/parse.ts';
 
 describe('default SLOs', () => {
   it('every registered scenario has default SLOs, each of them valid SLO grammar', () => {
