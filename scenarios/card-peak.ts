@@ -22,6 +22,19 @@ import { contextFor, validateOptions } from './plan-kit.ts';
 import { POPULATION_AT_SCALE_1 } from './population.ts';
 
 export const CARD_PEAK_RATE = 8_000;
+
+/**
+ * card-peak's default SLOs are the criteria `picco capacity` judges a step by (its
+ * DEFAULT_CAPACITY_SLO, held equal by a test): card additions answered within 1 s at p99 (the
+ * app's spinner budget, well inside the 16 s client timeout), under 1 % of requests failing,
+ * under 1 % of arrivals dropped. So `picco run card-peak` passes exactly when a capacity step at
+ * that scale would hold, and `picco export k6 card-peak` carries thresholds to gate on.
+ */
+export const CARD_PEAK_SLOS = [
+  'http_req_duration{endpoint:POST /v1/wallet/cc}: p(99)<1000',
+  'http_req_failed: rate<1%',
+  'dropped_iterations: rate<1%',
+] as const;
 const DEFAULT_SECONDS = 60;
 
 const CARD_OFFSET = 3;
@@ -54,6 +67,7 @@ export function buildCardPeak(o: ScenarioOptions, fullFlow: boolean, name: strin
   return {
     scenario: name,
     durationS: warmS + mainS,
+    slo: [...CARD_PEAK_SLOS],
     streams: [
       {
         name: 'warm-up',

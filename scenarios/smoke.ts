@@ -22,6 +22,14 @@ import { openWallet } from './journeys/open-wallet.ts';
 import { constantStream, contextFor, validateOptions } from './plan-kit.ts';
 
 const CARD_CITIZENS = 5;
+
+/**
+ * smoke's default SLOs judge that the journeys work, not how fast: CI boxes are shared and slow
+ * at times, and a latency objective would fail a build for the box's sake. A journey broken
+ * outright (a route 404, a check that never holds) fails them; the few stray failures a busy box
+ * gives (the end-to-end test allows 5 of ~260 requests) do not.
+ */
+export const SMOKE_SLOS = ['http_req_failed: rate<5%', 'checks: rate>95%', 'dropped_iterations: count==0'] as const;
 const REENROLL = 4;
 
 export function buildSmoke(o: ScenarioOptions): ScenarioPlan {
@@ -53,6 +61,7 @@ export function buildSmoke(o: ScenarioOptions): ScenarioPlan {
   return {
     scenario: 'smoke',
     durationS,
+    slo: [...SMOKE_SLOS],
     streams,
     expected: {
       cards_added: cards(0, CARD_CITIZENS),

@@ -1,15 +1,18 @@
 /**
  * summary.md: the PR-comment view of a run. It is short on purpose (a reviewer reads it in the
- * diff view): verdict line, SLO table, headline figures, the worst endpoints. Everything else
- * lives in report.html; this file never grows with the number of seconds in the run.
+ * diff view): verdict line, headline figures, the run's validity, the SLO table, the checks
+ * table (the same items as junit.xml, see verdict-items.ts), the worst endpoints. Everything
+ * else lives in report.html; this file never grows with the number of seconds in the run.
  *
  * @example
  *   writeFileSync('summary.md', renderSummaryMd(loadRun(dir)));
  */
 import type { RunData } from './run-data.ts';
 import { int, ms, pct, rate, sloValue } from './format.ts';
+import { checkItems, validityItem } from './verdict-items.ts';
 
 const MAX_ENDPOINTS = 8;
+const MAX_CHECKS = 20;
 
 export function verdict(run: RunData): { word: string; icon: string } {
   const s = run.summary;
@@ -31,11 +34,23 @@ export function renderSummaryMd(run: RunData): string {
   lines.push('');
   lines.push(`Latency from intended start: p50 ${ms(s.latencyMs.p50)} · p95 ${ms(s.latencyMs.p95)} · p99 ${ms(s.latencyMs.p99)} · max ${ms(s.latencyMs.max)}  `);
   lines.push(`Service time: p50 ${ms(s.serviceTimeMs.p50)} · p95 ${ms(s.serviceTimeMs.p95)} · p99 ${ms(s.serviceTimeMs.p99)}`);
+  const validity = validityItem(s);
+  lines.push('', `Run validity: ${validity.valid ? '✅ valid' : '⚠️ invalid'}, ${validity.text}`);
+  lines.push('');
   if (s.slo.length > 0) {
-    lines.push('');
     lines.push('| SLO | threshold | value | |');
     lines.push('|---|---|---|---|');
     for (const o of s.slo) lines.push(`| ${cell(o.name)} | \`${cell(o.threshold)}\` | ${sloValue(o.threshold, o.name, o.value)} | ${o.pass ? '✅' : '❌'} |`);
+  } else {
+    lines.push('No SLO: the verdict is the run\'s validity alone.');
+  }
+  const checks = checkItems(s);
+  if (checks.length > 0) {
+    lines.push('');
+    lines.push('| check | passed | failed | |');
+    lines.push('|---|---:|---:|---|');
+    for (const c of checks.slice(0, MAX_CHECKS)) lines.push(`| ${cell(c.name)} | ${int(c.pass)} | ${int(c.fail)} | ${c.failing ? '❌' : c.fail > 0 ? '⚠️' : '✅'} |`);
+    if (checks.length > MAX_CHECKS) lines.push(`| … ${checks.length - MAX_CHECKS} more in junit.xml | | | |`);
   }
   const eps = Object.entries(s.endpoints).sort((a, b) => (b[1].latencyMs?.p99 ?? 0) - (a[1].latencyMs?.p99 ?? 0));
   if (eps.length > 0) {

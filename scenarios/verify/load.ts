@@ -6,6 +6,10 @@
  * file (or each scenario's default SLOs). Each run writes its own run directory under
  * OUT/load/<scenario>/ with the full report.
  *
+ * `durationS` is the load window each scenario runs AFTER its setup: a launch window's preload
+ * (update-reenroll re-creates the wallets citizens had before 7 Dec, at a pace of its own) comes
+ * on top, so `picco run --duration` gets setup + window and the window is never eaten by it.
+ *
  * @example
  * const runs = await runLoadPhase({ targets, scenarios: ['card-peak'], scale: 0.01, speed: 60, durationS: 30, outDir });
  */
@@ -14,6 +18,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Targets } from '../../harness/scenario/types.ts';
+import { getScenario } from '../index.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/picco.js', import.meta.url));
 
@@ -24,6 +29,9 @@ export interface LoadRun {
   /** pass: exit 0; fail: an SLO failed (99); invalid: the generator could not keep up (98); error: anything else. */
   verdict: 'pass' | 'fail' | 'invalid' | 'error';
   reason: string;
+  /** The scale it ran at and `picco run --duration` (setup + load window), seconds. */
+  scale?: number;
+  durationS?: number;
   slo: Array<{ name: string; threshold: string; value: number | null; pass: boolean }>;
   requests?: { total: number; ok: number; failed: number; dropped: number };
   latencyP99Ms?: number | null;
@@ -33,6 +41,8 @@ export interface LoadOptions {
   targets: Targets;
   scenarios: readonly string[];
   scale: number;
+  /** A scale per scenario, over `scale` (verify's defaults differ per scenario). */
+  scales?: Readonly<Record<string, number>>;
   speed: number;
   durationS: number;
   sloFile?: string;
@@ -57,20 +67,34 @@ function runPicco(args: string[]): Promise<{ code: number; stderr: string }> {
   });
 }
 
+/**
+ * Seconds of run time a registered scenario spends on setup before its load window at this
+ * scale and speed: the preload of a launch window (its 'preload-wallets' stream, planned for the
+ * whole window, so a shorter cut needs no more), else 0. Scenario files are not planned here.
+ */
+export function setupSeconds(scenario: string, o: { scale: number; speed: number; seed: number }): number {
+  const plan = getScenario(scenario)?.build({ scale: o.scale, speed: o.speed, seed: o.seed });
+  const preload = plan?.streams.find((s) => s.name === 'preload-wallets');
+  if (preload === undefined || preload.executor.type !== 'constant-arrival-rate') return 0;
+  return Math.ceil((preload.startS ?? 0) + preload.executor.durationS);
+}
+
 export async function runLoadPhase(o: LoadOptions): Promise<LoadRun[]> {
   const runs: LoadRun[] = [];
   for (const scenario of o.scenarios) {
     const dir = resolve(join(o.outDir, 'load', dirName(scenario)));
+    const scale = o.scales?.[scenario] ?? o.scale;
+    const runS = setupSeconds(scenario, { scale, speed: o.speed, seed: o.seed }) + o.durationS;
     const args = [
       'run', scenario,
       ...Object.entries(o.targets).flatMap(([name, url]) => ['--target', `${name}=${url}`]),
-      '--scale', String(o.scale), '--speed', String(o.speed), '--duration', `${o.durationS}s`,
+      '--scale', String(scale), '--speed', String(o.speed), '--duration', `${runS}s`,
       '--seed', String(o.seed), '--out', dir, '--quiet', '--report',
       ...(o.sloFile !== undefined ? ['--slo', o.sloFile] : []),
       ...(o.engineArgs ?? []),
     ];
     const { code, stderr } = await runPicco(args);
-    const run: LoadRun = { scenario, dir, exit: code, verdict: code === 0 ? 'pass' : code === 99 ? 'fail' : code === 98 ? 'invalid' : 'error', reason: '', slo: [] };
+    const run: LoadRun = { scenario, dir, exit: code, verdict: code === 0 ? 'pass' : code === 99 ? 'fail' : code === 98 ? 'invalid' : 'error', reason: '', scale, durationS: runS, slo: [] };
     const summaryPath = join(dir, 'summary.json');
     if (existsSync(summaryPath)) {
       const s = JSON.parse(readFileSync(summaryPath, 'utf8')) as {

@@ -48,10 +48,13 @@ export function verifySummary(i: VerifySummaryInput) {
     value: c.verdict === 'skip' ? null : c.verdict === 'pass' ? 1 : 0,
     pass: c.verdict !== 'fail',
   }));
+  // An invalid load run measured the generator, not the target: its SLOs are not verdicts on the
+  // backend (they stay in verify.load), the run is invalid (exit 98 unless something else failed).
   const loadSlo = i.load.flatMap((r) => [
-    ...r.slo.map((s) => ({ name: `${r.scenario}: ${s.name}`, threshold: s.threshold, value: s.value, pass: s.pass })),
-    ...(r.verdict === 'error' || r.verdict === 'invalid' ? [{ name: `${r.scenario}: load run`, threshold: `must complete: ${r.reason}`, value: null, pass: false }] : []),
+    ...(r.verdict === 'invalid' ? [] : r.slo.map((s) => ({ name: `${r.scenario}: ${s.name}`, threshold: s.threshold, value: s.value, pass: s.pass }))),
+    ...(r.verdict === 'error' ? [{ name: `${r.scenario}: load run`, threshold: `must complete: ${r.reason}`, value: null, pass: false }] : []),
   ]);
+  const invalidReasons = i.load.filter((r) => r.verdict === 'invalid').map((r) => `load ${r.scenario}: ${r.reason}`);
   const checks: Record<string, { pass: number; fail: number }> = {};
   for (const c of i.checks.checks) checks[c.name] = { pass: c.verdict === 'pass' ? 1 : 0, fail: c.verdict === 'fail' ? 1 : 0 };
   const valid = i.load.every((r) => r.verdict !== 'invalid');
@@ -80,5 +83,6 @@ export function verifySummary(i: VerifySummaryInput) {
     },
     pass,
     valid,
+    invalidReasons,
   };
 }

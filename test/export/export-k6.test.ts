@@ -50,6 +50,20 @@ describe('picco export k6', () => {
   });
 });
 
+describe('picco export k6 card-peak', () => {
+  it('carries the capacity criteria as k6 thresholds', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'picco-export-card-peak-'));
+    expect(await main(['export', 'k6', 'card-peak', '--out', out, '--scale', '0.01', '--quiet'])).toBe(0);
+    const p = parseK6Script(readFileSync(join(out, 'script.js'), 'utf8'));
+    expect(p.options['thresholds']).toEqual({
+      'http_req_duration{endpoint:POST /v1/wallet/cc}': ['p(99)<1000'],
+      http_req_failed: ['rate<0.01'],
+    });
+    // the dropped share has no k6 metric: said in the script, not silently lost
+    expect(readFileSync(join(out, 'script.js'), 'utf8')).toMatch(/SLO not translated: dropped_iterations: rate<1%/);
+  }, 60_000);
+});
+
 describe('plan to k6 options', () => {
   const plan: ScenarioPlan = {
     scenario: 'x',
@@ -99,6 +113,7 @@ describe('every registered scenario exports', () => {
       expect(await main(['export', 'k6', name, '--out', out, '--scale', '0.01', '--speed', '60', '--quiet'])).toBe(0);
       const p = parseK6Script(readFileSync(join(out, 'script.js'), 'utf8'));
       expect(p.imports.every((i) => i === 'k6' || i.startsWith('k6/'))).toBe(true);
+      expect(Object.keys(p.options['thresholds'] as Record<string, string[]>).length, `${name} exports thresholds`).toBeGreaterThan(0);
       expect(typeCheckOptions(p.optionsSource)).toEqual([]);
     }
   }, 60_000);

@@ -21,6 +21,7 @@ export interface Summary {
   expected: Record<string, number>;
   checks: Record<string, { pass: number; fail: number }>;
   requests: { total: number; ok: number; failed: number; dropped: number };
+  slo: Array<{ name: string; threshold: string; value: number | null; pass: boolean }>;
   valid: boolean;
 }
 

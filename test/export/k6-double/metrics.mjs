@@ -1,12 +1,11 @@
 // k6/metrics test double: custom metrics are created in the init context, as k6 requires.
 import { state } from './state.mjs';
 
-let initDone = false;
-export function endInit() { initDone = true; }
+export function endInit() { state.initDone = true; }
 
 class Metric {
   constructor(name) {
-    if (initDone) throw new Error(`k6/metrics: metric '${name}' created outside the init context`);
+    if (state.initDone) throw new Error(`k6/metrics: metric '${name}' created outside the init context`);
     this.name = name;
     state.metrics[name] ??= [];
   }

@@ -3,24 +3,14 @@
 // Rewrites the script's k6 imports to the double, evaluates it (init context), then calls each
 // scenario's exec function ITERATIONS times in order, as one VU would, and prints one JSON line
 // with the requests, checks, custom metrics and per-scenario iteration results.
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { state } from './state.mjs';
+import { prepareScript } from './load.mjs';
 
 const [script, iterationsArg, envJson] = process.argv.slice(2);
 globalThis.__ENV = JSON.parse(envJson ?? '{}');
 globalThis.__VU = 1;
 globalThis.__ITER = 0;
-const MODULES = { 'k6': 'k6.mjs', 'k6/http': 'http.mjs', 'k6/execution': 'execution.mjs', 'k6/metrics': 'metrics.mjs' };
-let src = readFileSync(script, 'utf8');
-src = src.replace(/(from\s*|import\s*)(["'])(k6(?:\/[a-z]+)?)\2/g, (m, kw, q, name) => {
-  const file = MODULES[name];
-  if (!file) throw new Error(`the k6 double has no module ${name}`);
-  return `${kw}${q}${new URL(`./${file}`, import.meta.url).href}${q}`;
-});
-const file = join(mkdtempSync(join(tmpdir(), 'k6-double-')), 'script.mjs');
-writeFileSync(file, src);
+const file = prepareScript(script);
 const mod = await import(file);
 (await import('./metrics.mjs')).endInit();
 const iterations = Number(iterationsArg ?? '1');
