@@ -107,7 +107,7 @@ export async function executeRun(cfg: RunConfig, built?: BuiltScenario): Promise
   const keepEndpointSeconds = slos.some((s) => s.windowS !== undefined && s.tag?.key === 'endpoint');
   const files = new RunFiles(cfg.outDir);
   const prog = progress({ quiet: cfg.quiet, durationS: scheduleS });
-  const metrics = cfg.metricsPort !== undefined ? new EngineMetrics() : undefined;
+  const metrics = cfg.metricsPort !== undefined ? new EngineMetrics({ segment: formatSegment(cfg.segment), run_id: cfg.runId }) : undefined;
   const metricsServer = metrics !== undefined ? await startMetricsServer(cfg.metricsPort!, metrics) : undefined;
   const startInfo = { runId: cfg.runId, outDir: cfg.outDir, scenario: scenarioName, target, durationS: scheduleS, rate: targetRate };
   runEvents.emit('start', startInfo);
