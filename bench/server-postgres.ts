@@ -20,7 +20,7 @@ export async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
   const seconds = quick ? 5 : 10;
   const env: Record<string, string> = process.env['PICCO_ADMISSION'] === 'off' ? { PICCO_ADMISSION: 'off' } : {};
-  const ctx = { quick, seconds, connections: 32, baselines: new Map<string, number>(), log: out };
+  const ctx = { quick, seconds, connections: 32, baselines: new Map<string, number>(), builds: [], log: out };
   const r = await postgresCards(ctx);
   for (const row of Array.isArray(r) ? r : [r]) out(`| ${row.what} | ${row.figure} | ${row.ratio} |`);
   const single = Array.isArray(r) && r[1] !== undefined ? Number(/^([\d,]+)\/s/.exec(r[1].figure)?.[1]?.replace(/,/g, '')) : undefined;

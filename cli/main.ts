@@ -18,7 +18,7 @@ usage:
   picco serve    [--port 8080] [--db sqlite:PATH | postgres://URL] [--workers N] [--faults FILE]
   picco run      SCENARIO [--target URL | --target NAME=URL ... | --target-io URL --target-pm URL --target-bpd URL]
                  [--scale F] [--speed F] [--duration D] [--out DIR] [--slo FILE] [--segment K/N]
-                 [--metrics-port P] [--dashboard [PORT]] [--seed S] [--quiet]
+                 [--metrics-port P] [--dashboard [PORT]] [--seed S] [--quiet] [--start-at TIME] [--clock-ref URL]
   picco run      --url URL [--method M] [--body FILE] [--header H]... --rate R --duration D [--out DIR]
   picco plan     SCENARIO [--scale F] [--speed F] [--json]
   picco report   RUN_DIR [--prometheus URL]

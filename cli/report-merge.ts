@@ -18,6 +18,9 @@ export async function runMerge(dirs: string[], out: string | undefined, opts: { 
   try {
     const r = await mergeRuns(dirs, out!);
     for (const n of r.notes) if (opts.quiet !== true) process.stderr.write(`picco report: note: ${n}\n`);
+    const a = r.alignment;
+    if (opts.quiet !== true && a.skewMs !== null && dirs.length > 1) process.stderr.write(`picco report: segment start skew ${a.skewMs} ms (bound ${a.boundMs} ms)\n`);
+    for (const reason of r.summary.invalidReasons) process.stderr.write(`picco report: merged run invalid: ${reason}\n`);
     try {
       const { writeReports } = await import('../harness/report/index.ts');
       const w = await writeReports(out!);

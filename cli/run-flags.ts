@@ -13,6 +13,9 @@
  *   e.g. scenarios/faults/december-2020-original.json)
  *   --warmup N [min(5000, max(200, 20 × connections × pipelining))]: unrecorded requests before
  *   the clock starts (--url runs only), so connection setup and JIT warm-up are not measured
+ *   --start-at TIME (ISO instant or +D: t = 0 on the wall clock, the same for every segment;
+ *   later than --max-lag refuses)   --clock-ref URL (ntp://HOST or http(s)://; default: the
+ *   target's Date header, for --start-at runs): see start-flags.ts
  *
  * @example
  * picco run --url http://127.0.0.1:8080/info --rate 1000 --duration 30s --slo slo.yaml
@@ -32,10 +35,12 @@ import { defaultsNote, resolveScaleSpeed } from '../harness/scenario/defaults.ts
 import { resolveScenario, ScenarioNotFound, type ResolvedScenario } from './scenario-ref.ts';
 import { hasTargets, resolveTargets, TARGET_FLAGS } from './targets.ts';
 import { SCENARIO_FLAGS, scenarioFlags } from './scenario-flags.ts';
+import { parseStartFlags, START_FLAGS } from './start-flags.ts';
 
 export const RUN_FLAGS = {
   ...TARGET_FLAGS,
   ...SCENARIO_FLAGS,
+  ...START_FLAGS,
   out: { type: 'string' },
   slo: { type: 'string' },
   'metrics-port': { type: 'string' },
@@ -113,6 +118,8 @@ export interface ParsedRun {
   embedded?: { serverArgs: string[] };
   /** The stderr line saying the scenario's rehearsal defaults were used. */
   defaultsLine?: string;
+  /** A stderr line about --start-at (a relative instant resolved here). */
+  startNote?: string;
 }
 
 export async function parseRunFlags(argv: string[]): Promise<ParsedRun> {
@@ -138,6 +145,7 @@ export async function parseRunFlags(argv: string[]): Promise<ParsedRun> {
   const maxDropped = p.number('--max-dropped', f['max-dropped'], { min: 0, max: 1 }) ?? 0.01;
   const metricsPort = p.number('--metrics-port', f['metrics-port'], { integer: true, min: 0, max: 65535 });
   const dashboard = p.number('--dashboard', f.dashboard, { integer: true, min: 0, max: 65535 });
+  const start = parseStartFlags(f, segment, maxLag, p, Date.now());
   const arrivals = f.arrivals ?? 'uniform';
   if (arrivals !== 'uniform' && arrivals !== 'poisson') p.add(`--arrivals '${arrivals}' must be uniform or poisson`);
 
@@ -260,7 +268,10 @@ export async function parseRunFlags(argv: string[]): Promise<ParsedRun> {
     source,
   };
   if (metricsPort !== undefined) cfg.metricsPort = metricsPort;
+  if (start.startAt !== undefined) cfg.startAt = start.startAt;
+  if (start.clock !== undefined) cfg.clock = start.clock;
   const parsed: ParsedRun = { cfg };
+  if (start.note !== undefined) parsed.startNote = start.note;
   if (scenario !== undefined && plan !== undefined) {
     parsed.built = { name: scenario.name, plan };
     parsed.resolved = resolved!;

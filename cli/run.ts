@@ -16,8 +16,9 @@ import { targetsAt } from './targets.ts';
 export { parseStages, RUN_FLAGS, newRunId, normalizeOptionalPort } from './run-flags.ts';
 
 export async function run(argv: string[]): Promise<number> {
-  const { cfg, built, resolved, embedded, defaultsLine } = await parseRunFlags(argv);
+  const { cfg, built, resolved, embedded, defaultsLine, startNote } = await parseRunFlags(argv);
   if (!cfg.quiet && defaultsLine !== undefined) process.stderr.write(`picco run ${defaultsLine}\n`);
+  if (!cfg.quiet && startNote !== undefined) process.stderr.write(`picco run: note: ${startNote}\n`);
   let server: EmbeddedServer | undefined;
   try {
     if (embedded !== undefined && cfg.source.kind === 'scenario') {

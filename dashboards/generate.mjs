@@ -2,11 +2,23 @@
 // Panels are data, so layout and datasource wiring stay uniform; edit here, not in the JSON.
 import { writeFileSync } from 'node:fs';
 const DS = { type: 'prometheus', uid: '${datasource}' };
+// The engine's series carry run_id and segment (K/N): N generators scraped by one Prometheus.
+// Every engine query is scoped to the chosen runs and segments (default: all) and sums over
+// what it does not group by, so a panel shows the union of the segments, as the merged report.
+const ENGINE_SCOPE = 'run_id=~"$run_id",segment=~"$segment"';
+function scopeEngine(expr) {
+  return expr.replace(/\b(picco_[a-z_]+)(\{([^}]*)\})?/g, (_m, name, _b, inner) => `${name}{${inner ? `${inner},` : ''}${ENGINE_SCOPE}}`);
+}
+const engineVar = (name, label) => ({
+  name, label, type: 'query', datasource: DS, definition: `label_values(picco_arrivals_intended_total, ${name})`,
+  query: { query: `label_values(picco_arrivals_intended_total, ${name})`, refId: `${name}-values` },
+  includeAll: true, allValue: '.*', multi: true, refresh: 2, sort: 1, hide: 0, current: { selected: true, text: ['All'], value: ['$__all'] },
+});
 let id = 0;
 function panel(title, targets, { type = 'timeseries', unit = 'short', w = 12, h = 8, stack = false, description, extra = {} } = {}) {
   const p = {
     id: ++id, type, title, datasource: DS, gridPos: { x: 0, y: 0, w, h },
-    targets: targets.map(([expr, legendFormat, more], i) => ({ refId: String.fromCharCode(65 + i), datasource: DS, expr, legendFormat, ...(more ?? {}) })),
+    targets: targets.map(([expr, legendFormat, more], i) => ({ refId: String.fromCharCode(65 + i), datasource: DS, expr: scopeEngine(expr), legendFormat, ...(more ?? {}) })),
     fieldConfig: { defaults: { unit, custom: type === 'timeseries' ? { lineWidth: 1, fillOpacity: stack ? 60 : 10, stacking: { mode: stack ? 'normal' : 'none', group: 'A' } } : {} }, overrides: [] },
     options: type === 'timeseries' ? { legend: { displayMode: 'table', placement: 'bottom', calcs: ['mean', 'max'] }, tooltip: { mode: 'multi' } } : {},
     ...extra,
@@ -28,7 +40,7 @@ function dashboard(uid, title, description, panels) {
   return {
     uid, title, description, tags: ['picco'], timezone: 'utc', schemaVersion: 39, version: 1, editable: true,
     refresh: '5s', time: { from: 'now-30m', to: 'now' }, graphTooltip: 1,
-    templating: { list: [{ name: 'datasource', label: 'Prometheus', type: 'datasource', query: 'prometheus', current: {}, hide: 0 }] },
+    templating: { list: [{ name: 'datasource', label: 'Prometheus', type: 'datasource', query: 'prometheus', current: {}, hide: 0 }, engineVar('run_id', 'Run'), engineVar('segment', 'Segment')] },
     annotations: { list: [{ builtIn: 1, datasource: { type: 'grafana', uid: '-- Grafana --' }, enable: true, hide: true, name: 'Annotations & Alerts', type: 'dashboard' }] },
     panels: layout(panels),
   };
@@ -93,6 +105,11 @@ const overview = dashboard('picco-launch-overview', 'picco · launch overview',
     ['sum(picco_in_flight)', 'in flight'],
   ], { description: 'Dropped: arrivals not started because the in-flight cap was reached (k6 "dropped_iterations").' }),
   panel('Engine scheduling lag p99', [[`histogram_quantile(0.99, sum by (le) (rate(picco_scheduling_lag_seconds_bucket[${R}])))`, 'p99 lag']], { unit: 's', description: 'Above a few ms, the generator itself is behind and the run is invalid.' }),
+  panel('Segments: arrivals by segment', [
+    [`sum by (segment) (rate(picco_arrivals_intended_total[${R}]))`, '{{segment}}'],
+    ['count(count by (segment) (picco_arrivals_intended_total))', 'segments reporting'],
+  ], { unit: 'reqps', stack: false, description: 'Each segment takes a 1/N stripe of every second (--segment K/N): the lines should be equal and start together (--start-at). A line that starts late, or a missing one, shifts or drops a stripe of the peak.' }),
+  panel('Segments: scheduling lag p99 by segment', [[`histogram_quantile(0.99, sum by (segment, le) (rate(picco_scheduling_lag_seconds_bucket[${R}])))`, '{{segment}}']], { unit: 's', description: 'One generator falling behind shows here before it shows in the union.' }),
   row('Saturation'),
   panel('Event-loop lag p99', [['max by (job) (nodejs_eventloop_lag_p99_seconds)', '{{job}}']], { unit: 's' }),
   panel('CPU by process', [[`sum by (job) (rate(process_cpu_seconds_total[${R}]))`, '{{job}}']], { unit: 'percentunit' }),

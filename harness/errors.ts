@@ -36,6 +36,7 @@ export const ERRORS = {
   PICCO_ERR_CHECK_FAILED: [EXIT.sloFailed, 'a conformance check failed (picco verify)'],
   PICCO_ERR_CHECK_SKIPPED: [EXIT.pass, 'a conformance check does not apply to this target'],
   PICCO_ERR_WORKER: [EXIT.error, 'an engine worker thread failed'],
+  PICCO_ERR_LATE_START: [EXIT.usage, 'a segment reached its --start-at later than --max-lag: it refused to start'],
   PICCO_ERR_EMBEDDED_SERVER: [EXIT.error, 'the embedded reference server did not start'],
 } as const satisfies Record<string, readonly [ExitCode, string]>;
 

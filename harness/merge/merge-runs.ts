@@ -5,8 +5,9 @@
  * What is exact: every count (requests, statuses, checks, outcomes, failures, per-second
  * counters) is a sum, and every latency percentile is read from the HDR histograms added
  * bucket by bucket, so the merged p99 is the union's p99, not a mean of p99s. Per-second rows
- * are aligned by their second index `t`: every segment's schedule starts at t = 0, so second t
- * of each segment holds its stripe of the same intended second. What is bounded, not exact:
+ * are aligned by wall clock (alignment.ts): each segment's second t is placed at the second its
+ * t = 0 fell in on the reference clock, and the spread of the segments' actual starts (the
+ * skew) beyond the lag bound makes the merged run invalid. What is bounded, not exact:
  * the per-second per-endpoint p99 (the engine writes it as a number, not a histogram), taken as
  * the max of the parts. SLOs are evaluated again on the merged data (see merge/slo.ts), which
  * k6-operator's per-pod thresholds cannot do.
@@ -22,6 +23,7 @@ import { z } from 'zod';
 import { loadRun, RunDataError, type RunData, type Second } from '../report/run-data.ts';
 import { decode, encode, mergeEncoded, percentilesOf, type PercentilesMs } from './histograms.ts';
 import { evaluateMergedSlos, type SloVerdict } from './slo.ts';
+import { alignSegments, type Alignment } from './alignment.ts';
 
 export class MergeError extends PiccoError {
   constructor(message: string, options?: ErrorOptions) {
@@ -51,9 +53,19 @@ export interface MergedEndpoint {
 
 export interface MergeResult {
   out: string;
-  summary: Record<string, unknown> & { pass: boolean; valid: boolean; slo: SloVerdict[]; latencyMs: PercentilesMs; requests: { total: number; ok: number; failed: number; dropped: number } };
+  summary: Record<string, unknown> & { pass: boolean; valid: boolean; invalidReasons: string[]; slo: SloVerdict[]; latencyMs: PercentilesMs; requests: { total: number; ok: number; failed: number; dropped: number } };
   series: Record<string, unknown>[];
   notes: string[];
+  alignment: Alignment;
+}
+
+/** The run with its rows moved `shiftS` seconds later (wall-clock alignment). */
+function shifted(run: RunData, h: HistogramsFile, shiftS: number): { run: RunData; hist: HistogramsFile } {
+  if (shiftS === 0) return { run, hist: h };
+  return {
+    run: { ...run, series: run.series.map((s) => ({ ...s, t: s.t + shiftS })) },
+    hist: { ...h, perSecond: h.perSecond.map((p) => ({ ...p, t: p.t + shiftS })) },
+  };
 }
 
 function readHistograms(dir: string): HistogramsFile {
@@ -154,7 +166,7 @@ function mergeSeries(runs: RunData[], hists: HistogramsFile[]): Record<string, u
 /** Merges the run directories `dirs` into `out` (created); returns what it wrote. */
 export async function mergeRuns(dirs: readonly string[], out: string): Promise<MergeResult> {
   if (dirs.length === 0) throw new MergeError('no run directories to merge: give at least one RUN_DIR after --merge');
-  const runs = dirs.map((d) => {
+  const loaded = dirs.map((d) => {
     try {
       return loadRun(d);
     } catch (err) {
@@ -162,10 +174,13 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<M
       throw err;
     }
   });
-  const hists = dirs.map(readHistograms);
+  const alignment = alignSegments(loaded, (r) => segmentOf(r) ?? r.dir);
+  const moved = loaded.map((r, k) => shifted(r, readHistograms(dirs[k]!), alignment.shiftS[k]!));
+  const runs = moved.map((m) => m.run);
+  const hists = moved.map((m) => m.hist);
   const scenarios = new Set(runs.map((r) => r.summary.scenario));
   if (scenarios.size > 1) throw new MergeError(`runs of different scenarios cannot be merged: ${[...scenarios].join(', ')}`);
-  const notes = segmentNotes(runs);
+  const notes = [...segmentNotes(runs), ...alignment.notes];
 
   const latency = mergeEncoded(hists.map((h) => h.latency), 'latency');
   const serviceTime = mergeEncoded(hists.map((h) => h.serviceTime), 'serviceTime');
@@ -220,14 +235,16 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<M
     const v = (r.summary.requests as Record<string, unknown>)[k];
     return typeof v === 'number' ? v : 0;
   }))])) as { total: number; ok: number; failed: number; dropped: number } & Record<string, number>;
-  const valid = runs.every((r) => r.summary.valid);
+  const invalidReasons = runs.flatMap((r) => (r.summary.valid ? [] : (r.summary.invalidReasons ?? ['invalid']).map((x) => `${segmentOf(r) ?? r.dir}: ${x}`)));
+  if (alignment.invalidReason !== undefined) invalidReasons.push(alignment.invalidReason);
+  const valid = invalidReasons.length === 0;
   const base = {
     schemaVersion: 1 as const,
     scenario: first.scenario,
     ...(first.target !== undefined ? { target: first.target } : {}),
     ...(started[0] !== undefined ? { startedAt: started[0] } : {}),
     ...(ended.length > 0 ? { endedAt: ended[ended.length - 1] } : {}),
-    durationS: Math.max(...runs.map((r) => r.summary.durationS)),
+    durationS: Math.max(...runs.map((r, k) => r.summary.durationS + alignment.shiftS[k]!)),
     requests,
     rate: {
       target: sum(runs.map((r) => r.summary.rate.target ?? 0)),
@@ -245,7 +262,10 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<M
       segments: runs.map((r) => r.summary.generator ?? {}),
     },
     config: { ...(first.config ?? {}), segment: 'merged', merged: runs.map((r) => segmentOf(r) ?? r.dir) },
+    // Where each segment's t = 0 fell on the reference clock, and their spread (alignment.ts).
+    start: { alignedBy: alignment.skewMs === null ? 'second-index' : 'wall-clock', intendedAt: alignment.intendedAt, skewMs: alignment.skewMs, boundMs: alignment.boundMs, segments: alignment.segments },
     valid,
+    invalidReasons,
   };
   const hasLag = hists.every((h) => h.lag !== undefined);
   const lag = hasLag ? mergeEncoded(hists.map((h) => h.lag), 'lag') : undefined;
@@ -257,5 +277,5 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<M
   writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   writeFileSync(join(out, 'series.jsonl'), series.map((s) => JSON.stringify(s)).join('\n') + (series.length > 0 ? '\n' : ''));
   writeFileSync(join(out, 'histograms.json'), `${JSON.stringify({ latency: encode(latency), serviceTime: encode(serviceTime), ...(lag !== undefined ? { lag: encode(lag) } : {}), endpoints: epHists, perSecond })}\n`);
-  return { out, summary, series, notes };
+  return { out, summary, series, notes, alignment };
 }

@@ -6,10 +6,14 @@
  *
  * Metrics: picco_requests_total{endpoint,status}, picco_arrivals_intended_total,
  * picco_arrivals_dropped_total, picco_in_flight, picco_request_latency_seconds{endpoint},
- * picco_request_service_time_seconds{endpoint}, picco_scheduling_lag_seconds.
+ * picco_request_service_time_seconds{endpoint}, picco_scheduling_lag_seconds. Every series also
+ * carries `segment` (K/N, `1/1` for a whole run) and `run_id` (the run's id: segments of one
+ * rehearsal share it, e.g. with --run-id), so one Prometheus scraping N generators sums them and
+ * can still tell a lagging segment apart.
  *
  * @example
- * const m = await startMetricsServer(9464); m.second(record); await m.close();
+ * const m = new EngineMetrics({ segment: '2/4', run_id: 'rehearsal-1' });
+ * const s = await startMetricsServer(9464, m); m.second(record); await s.close();
  */
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -44,6 +48,10 @@ export class EngineMetrics {
   private readonly latency = new Histogram({ name: 'picco_request_latency_seconds', help: 'Latency from the intended start', labelNames: ['endpoint'], buckets: BUCKETS, registers: [this.registry] });
   private readonly service = new Histogram({ name: 'picco_request_service_time_seconds', help: 'Service time from the actual send', labelNames: ['endpoint'], buckets: BUCKETS, registers: [this.registry] });
   private readonly lag = new Histogram({ name: 'picco_scheduling_lag_seconds', help: 'Release time minus intended time', buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [this.registry] });
+
+  constructor(labels: { segment: string; run_id: string } = { segment: '1/1', run_id: '' }) {
+    this.registry.setDefaultLabels(labels);
+  }
 
   second(r: SecondRecord): void {
     this.intended.inc(r.intended);

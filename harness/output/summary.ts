@@ -3,16 +3,38 @@
  * report --merge` and CI read. Fields follow DESIGN.md plus checks, outcomes, expected,
  * failures, generator and config. `latencyMs` is from the intended start, `serviceTimeMs` from
  * the actual send; `valid: false` means the generator could not keep up (exit 98) and
- * `invalidReasons` says why.
+ * `invalidReasons` says why. `start` (additive) says when t = 0 was on this machine's wall clock,
+ * how that clock stood against a reference, and how late the first second went out: what
+ * `picco report --merge` aligns segments by and measures their skew with.
  *
  * @example
  * writeFileSync(join(out, 'summary.json'), JSON.stringify(buildSummary(input), null, 2));
  */
 import type { Aggregate } from '../metrics/aggregate.ts';
-import { percentilesMs, type Percentiles } from '../metrics/histogram.ts';
+import { decode, percentilesMs, type Percentiles } from '../metrics/histogram.ts';
 import type { SloResult } from '../slo/evaluate.ts';
 
 type P = Omit<Percentiles, 'mean' | 'min'> & { mean: number };
+
+/** When this run's t = 0 was, and how far it can be trusted across machines. */
+export interface StartRecord {
+  /** 'start-at': the instant given with --start-at; 'ready': when this process was ready. */
+  mode: 'start-at' | 'ready';
+  /** t = 0 on this machine's wall clock (ISO, ms). */
+  intendedAt: string;
+  /** --start-at as given, when given. */
+  startAt?: string;
+  /** Reference clock minus this clock, ms (+: this clock is behind); null: not measured. */
+  clockOffsetMs: number | null;
+  /** Half-width of the interval the offset is known to lie in, ms. */
+  clockOffsetUncertaintyMs: number | null;
+  /** What the offset was measured against (`http-date URL`, `ntp://HOST:PORT`); null: nothing. */
+  clockRef: string | null;
+  /** Release lag at t = 0: the largest scheduling lag of the first second that released arrivals, ms. */
+  releaseLagMs: number | null;
+  /** How long this process, ready, waited for the instant, ms. */
+  waitedMs: number;
+}
 
 export interface Summary {
   schemaVersion: 1;
@@ -52,6 +74,7 @@ export interface Summary {
     bounds: { maxLagP99Ms: number; maxDroppedRatio: number };
   };
   config: Record<string, unknown>;
+  start?: StartRecord;
   /** The second that started the most requests: how the target held the peak (scenario bursts). */
   busiestSecond?: { t: number; intended: number; started: number; ok: number; failed: number; dropped: number; latencyP99Ms: number; serviceTimeP99Ms: number };
 }
@@ -82,6 +105,16 @@ export interface SummaryInput {
   cpuMs: { user: number; system: number };
   bounds: { maxLagP99Ms: number; maxDroppedRatio: number };
   config: Record<string, unknown>;
+  /** The start record, without releaseLagMs (read here from the first second's lag). */
+  start?: Omit<StartRecord, 'releaseLagMs'>;
+}
+
+/** The largest scheduling lag of the first second that released anything, ms; null: none. */
+export function releaseLagAtStart(agg: Aggregate): number | null {
+  const first = agg.seconds.find((s) => s.lag !== '');
+  if (first === undefined) return null;
+  const h = decode(first.lag);
+  return h.totalCount === 0 ? null : Math.round(h.maxValue / 10) / 100;
 }
 
 export function buildSummary(i: SummaryInput): Summary {
@@ -132,5 +165,6 @@ export function buildSummary(i: SummaryInput): Summary {
       bounds: i.bounds,
     },
     config: i.config,
+    ...(i.start !== undefined ? { start: { ...i.start, releaseLagMs: releaseLagAtStart(a) } } : {}),
   };
 }

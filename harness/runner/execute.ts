@@ -26,6 +26,7 @@ import { EngineMetrics, startMetricsServer } from '../output/prometheus.ts';
 import { runEvents } from './hooks.ts';
 import { runLoad } from './run-load.ts';
 import type { RunConfig } from './run-config.ts';
+import { measureClockOffset, wallNow, type ClockOffset } from '../clock/offset.ts';
 
 export interface RunOutcome {
   exitCode: number;
@@ -44,6 +45,24 @@ export function describeTargets(targets: Targets): string {
   const origins = new Set(entries.map(([, url]) => new URL(url).origin));
   if (origins.size === 1) return [...origins][0]!;
   return entries.map(([name, url]) => `${name}=${url}`).join(' ');
+}
+
+/**
+ * Starts measuring this machine's clock against the run's reference, when asked to: with a
+ * start instant, while the workers prepare and wait (done before t = 0); without one, before
+ * the start (a few seconds).
+ */
+async function clockOffsetOf(cfg: RunConfig): Promise<() => Promise<ClockOffset | undefined>> {
+  if (cfg.clock === undefined) return async () => undefined;
+  const s = cfg.source;
+  const ref = cfg.clock.ref ?? (s.kind === 'url' ? new URL(s.url).origin : Object.values(s.targets)[0]);
+  if (ref === undefined) return async () => undefined;
+  if (cfg.startAt !== undefined) {
+    const p = measureClockOffset(ref, { deadlineMs: cfg.startAt.epochMs - 300 });
+    return () => p;
+  }
+  const o = await measureClockOffset(ref, { deadlineMs: wallNow() + 5000 });
+  return async () => o;
 }
 
 /** Arrivals of a schedule that fall in a segment's stripe. */
@@ -88,7 +107,7 @@ export async function executeRun(cfg: RunConfig, built?: BuiltScenario): Promise
   const keepEndpointSeconds = slos.some((s) => s.windowS !== undefined && s.tag?.key === 'endpoint');
   const files = new RunFiles(cfg.outDir);
   const prog = progress({ quiet: cfg.quiet, durationS: scheduleS });
-  const metrics = cfg.metricsPort !== undefined ? new EngineMetrics() : undefined;
+  const metrics = cfg.metricsPort !== undefined ? new EngineMetrics({ segment: formatSegment(cfg.segment), run_id: cfg.runId }) : undefined;
   const metricsServer = metrics !== undefined ? await startMetricsServer(cfg.metricsPort!, metrics) : undefined;
   const startInfo = { runId: cfg.runId, outDir: cfg.outDir, scenario: scenarioName, target, durationS: scheduleS, rate: targetRate };
   runEvents.emit('start', startInfo);
@@ -105,6 +124,7 @@ export async function executeRun(cfg: RunConfig, built?: BuiltScenario): Promise
   };
   process.once('SIGINT', onSigint);
   try {
+    const clockOffset = await clockOffsetOf(cfg);
     const result = await runLoad(cfg, {
       cutMs,
       signal: interrupt.signal,
@@ -130,6 +150,7 @@ export async function executeRun(cfg: RunConfig, built?: BuiltScenario): Promise
     });
     prog.done();
     const agg = result.agg;
+    const offset = await clockOffset();
     const view: RunView = { seconds: agg.seconds, totals: agg };
     const sloResults = evaluateSlos(slos, view);
     const lagP99 = agg.lag.totalCount === 0 ? 0 : agg.lag.getValueAtPercentile(99) / 1000;
@@ -158,6 +179,15 @@ export async function executeRun(cfg: RunConfig, built?: BuiltScenario): Promise
       warmup: result.done.reduce((a, d) => a + d.warmup, 0),
       cpuMs: result.cpuMs,
       bounds: { maxLagP99Ms: cfg.maxLagP99Ms, maxDroppedRatio: cfg.maxDroppedRatio },
+      start: {
+        mode: result.start.mode,
+        intendedAt: result.startedAt.toISOString(),
+        ...(cfg.startAt !== undefined ? { startAt: cfg.startAt.text } : {}),
+        clockOffsetMs: offset?.offsetMs ?? null,
+        clockOffsetUncertaintyMs: offset?.uncertaintyMs ?? null,
+        clockRef: offset?.ref ?? null,
+        waitedMs: Math.round(result.start.waitedMs),
+      },
       config: {
         rate: targetRate,
         connections: cfg.limits.connections,

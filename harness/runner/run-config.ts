@@ -18,6 +18,7 @@ import type { ScenarioRef } from '../scenario/module.ts';
 import type { Segment } from '../executors/segment.ts';
 import type { Slo } from '../slo/parse.ts';
 import type { RunHooks } from './hooks.ts';
+import type { StartInstant } from '../clock/start-gate.ts';
 
 /** How hard one engine may push; a run's limits are divided among its workers. */
 export interface EngineLimits {
@@ -71,4 +72,15 @@ export interface RunConfig {
   metricsPort?: number;
   hooks: RunHooks[];
   source: WorkSource;
+  /**
+   * --start-at: t = 0 is this wall-clock instant (the same for every segment); a process later
+   * than `maxLagP99Ms` refuses to start. Undefined: t = 0 is when this process is ready.
+   */
+  startAt?: StartInstant;
+  /**
+   * Measure this machine's clock offset before the start (summary.json `start`): against `ref`
+   * (ntp://HOST[:PORT] or an http(s) URL, --clock-ref), else against the target's Date header.
+   * Undefined: not measured.
+   */
+  clock?: { ref?: string };
 }

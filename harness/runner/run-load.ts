@@ -15,6 +15,7 @@ import type { SecondSnapshot } from '../metrics/snapshot.ts';
 import { subSegment, type Segment } from '../executors/segment.ts';
 import { prepareEngine, type EngineControl } from './engine.ts';
 import { setEpoch } from './clock.ts';
+import { agreeEpoch, type AgreedStart } from '../clock/start-gate.ts';
 import type { RunConfig } from './run-config.ts';
 import type { DoneInfo, WorkSpec } from './work.ts';
 
@@ -31,7 +32,9 @@ export interface LoadControl {
 
 export interface LoadResult {
   agg: Aggregate;
+  /** The wall-clock instant of t = 0 (the intended start). */
   startedAt: Date;
+  start: AgreedStart;
   endedAt: Date;
   done: DoneInfo[];
   aborted: boolean;
@@ -82,7 +85,8 @@ export async function runLoad(cfg: RunConfig, o: LoadControl): Promise<LoadResul
   if (cfg.workers === 0) {
     const engine = await prepareEngine(specs[0]!);
     const control: EngineControl = { aborted: false };
-    const epoch = Date.now() + 20;
+    const start = await agreeEpoch(cfg, 20, o.signal);
+    const epoch = start.epochMs;
     setEpoch(epoch);
     const cpu0 = process.cpuUsage();
     const startedAt = new Date(epoch);
@@ -96,7 +100,7 @@ export async function runLoad(cfg: RunConfig, o: LoadControl): Promise<LoadResul
     o.signal?.removeEventListener('abort', stop);
     for (const line of agg.flushAll()) o.onSecond?.(line, agg);
     const cpu = process.cpuUsage(cpu0);
-    return { agg, startedAt, endedAt: new Date(), done: [info], aborted, cpuMs: { user: cpu.user / 1000, system: cpu.system / 1000 } };
+    return { agg, startedAt, start, endedAt: new Date(), done: [info], aborted, cpuMs: { user: cpu.user / 1000, system: cpu.system / 1000 } };
   }
 
   const url = new URL('./worker-entry.js', import.meta.url);
@@ -140,7 +144,15 @@ export async function runLoad(cfg: RunConfig, o: LoadControl): Promise<LoadResul
   };
   o.signal?.addEventListener('abort', onSignal, { once: true });
   if (o.signal?.aborted === true) onSignal();
-  const epoch = Date.now() + 50;
+  let start: AgreedStart;
+  try {
+    start = await agreeEpoch(cfg, 50, o.signal);
+  } catch (err) {
+    o.signal?.removeEventListener('abort', onSignal);
+    await Promise.all(workers.map((w) => w.terminate()));
+    throw err;
+  }
+  const epoch = start.epochMs;
   const startedAt = new Date(epoch);
   const cpu0 = process.cpuUsage();
   for (const w of workers) w.postMessage({ type: 'start', epochMs: epoch });
@@ -149,5 +161,5 @@ export async function runLoad(cfg: RunConfig, o: LoadControl): Promise<LoadResul
   for (const line of agg.flushAll()) o.onSecond?.(line, agg);
   const cpu = process.cpuUsage(cpu0);
   await Promise.all(workers.map((w) => w.terminate()));
-  return { agg, startedAt, endedAt: new Date(), done: infos, aborted, cpuMs: { user: cpu.user / 1000, system: cpu.system / 1000 } };
+  return { agg, startedAt, start, endedAt: new Date(), done: infos, aborted, cpuMs: { user: cpu.user / 1000, system: cpu.system / 1000 } };
 }

@@ -20,7 +20,13 @@ export interface RecordedRequest {
 const build = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
 const pct = (h: hdr.Histogram) => ({ p50: h.getValueAtPercentile(50) / 1000, p90: h.getValueAtPercentile(90) / 1000, p95: h.getValueAtPercentile(95) / 1000, p99: h.getValueAtPercentile(99) / 1000, p999: h.getValueAtPercentile(99.9) / 1000, max: h.maxValue / 1000 });
 
-export function writeSegment(dir: string, reqs: RecordedRequest[], o: { segment: string; slo?: Array<{ name: string; threshold: string }> }): void {
+export interface SegmentStartFields {
+  intendedAt: string;
+  clockOffsetMs: number | null;
+  releaseLagMs: number | null;
+}
+
+export function writeSegment(dir: string, reqs: RecordedRequest[], o: { segment: string; slo?: Array<{ name: string; threshold: string }>; start?: SegmentStartFields; maxLagP99Ms?: number }): void {
   mkdirSync(dir, { recursive: true });
   const lat = build();
   const svc = build();
@@ -53,6 +59,8 @@ export function writeSegment(dir: string, reqs: RecordedRequest[], o: { segment:
     checks: { 'journey done': { pass: ok, fail: reqs.length - ok } },
     outcomes: { requests: reqs.length },
     pass: true, valid: true, config: { segment: o.segment },
+    ...(o.start !== undefined ? { startedAt: o.start.intendedAt, start: { mode: 'start-at', ...o.start } } : {}),
+    ...(o.maxLagP99Ms !== undefined ? { generator: { lagP99Ms: 0.1, bounds: { maxLagP99Ms: o.maxLagP99Ms, maxDroppedRatio: 0.01 } } } : {}),
   };
   writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary));
   const series = [...secs.entries()].sort((a, b) => a[0] - b[0]).map(([t, s]) => {

@@ -33,6 +33,24 @@ describe.each(files)('Grafana dashboard %s (structure)', (file) => {
   });
 });
 
+describe.each(files)('Grafana dashboard %s (segments)', (file) => {
+  const d = load(file);
+  const exprs = d.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)).filter((e) => e.includes('picco_'));
+  it('scopes every engine series to the chosen runs and segments, and sums across segments', () => {
+    for (const name of ['run_id', 'segment']) {
+      const v = d.templating.list.find((x) => x.name === name) as unknown as { type: string; includeAll: boolean; allValue: string; query: { query: string } };
+      expect(v, name).toMatchObject({ type: 'query', includeAll: true, allValue: '.*' });
+      expect(v.query.query).toBe(`label_values(picco_arrivals_intended_total, ${name})`);
+    }
+    expect(exprs.length).toBeGreaterThan(3);
+    for (const e of exprs) {
+      for (const m of e.matchAll(/picco_[a-z_]+(\{[^}]*\})?/g)) expect(m[1] ?? '', e).toMatch(/run_id=~"\$run_id",segment=~"\$segment"\}$/);
+      // N generators are N instances: never split an engine figure by instance
+      expect(e).not.toMatch(/by \([^)]*instance/);
+    }
+  });
+});
+
 describe('launch overview content', () => {
   const d = load('launch-overview.json');
   const exprs = d.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)).join('\n');
@@ -44,5 +62,6 @@ describe('launch overview content', () => {
     expect(exprs).toMatch(/downstream_/);
     expect(exprs).toMatch(/slo:card_add_errors:ratio_rate5m/);
     expect(exprs).toMatch(/slo:wallet_list_errors:ratio_rate5m/);
+    expect(exprs).toContain('sum by (segment) (rate(picco_arrivals_intended_total');
   });
 });

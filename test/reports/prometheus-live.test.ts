@@ -15,9 +15,9 @@ function panelsOf(file: string): Panel[] {
   return d.panels.flatMap((p) => (p.type === 'row' ? (p.panels ?? []) : [p]));
 }
 
-/** Grafana's variables as Grafana expands them for a 1 s scrape ($__rate_interval = 4 × scrape). */
+/** Grafana's variables as Grafana expands them for a 1 s scrape ($__rate_interval = 4 × scrape), all runs and segments. */
 function expand(expr: string): string {
-  return expr.replaceAll('$__rate_interval', '4s').replaceAll('$__interval', '1s').replaceAll('$__range', '1m');
+  return expr.replaceAll('$__rate_interval', '4s').replaceAll('$__interval', '1s').replaceAll('$__range', '1m').replaceAll('$run_id', '.*').replaceAll('$segment', '.*');
 }
 
 let stack: LiveStack;
