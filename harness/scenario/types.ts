@@ -131,6 +131,13 @@ export interface ScenarioOptions {
   /** Cut the run to this many seconds (after --speed). */
   durationS?: number;
   seed: number;
+  /** `--client NAME`: one of the scenario's `clients` (how the modelled app behaves); absent = its default. */
+  client?: string;
+  /**
+   * `--closed VUS`: the same journeys as a closed loop of VUS virtual users (a scenario with
+   * `closedLoop: true` only): no think-time compression, none of the users' retries.
+   */
+  closedVus?: number;
 }
 
 export interface ScenarioPlan {
@@ -155,5 +162,9 @@ export interface Scenario {
    * (a laptop-sized run of a few minutes). Absent: scale 1, speed 1 (real size, real time).
    */
   defaults?: { scale?: number; speed?: number };
+  /** Client profiles `--client` accepts, the default first; absent: the flag is refused. */
+  clients?: readonly string[];
+  /** Whether `--closed VUS` can turn its journeys into a closed loop. */
+  closedLoop?: boolean;
   build(options: ScenarioOptions): ScenarioPlan;
 }

@@ -35,7 +35,7 @@ export const NATIONAL_CAPACITY = {
    * 001). 300 connections x ~120 ms per call is ~2,500 calls/s: more than the 1,900 ops/s the
    * whole app served 1-5 Dec, less than the 6,000-8,000 card additions/s of 7 Dec.
    */
-  bankingConnections: 300,
+  bankingConnections: 150,
   /** ASSUMPTION: time SIA's card services take per call when not queued (ms, uniform). */
   bankingCallMs: { minMs: 80, maxMs: 160 },
   /**
