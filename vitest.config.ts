@@ -20,6 +20,7 @@ const UNIT = [
   'test/reports/capacity-math.test.ts',
   'test/resilience/admission-units.test.ts',
   'test/scenarios/calibration.test.ts',
+  'test/scenarios/closed-and-client.test.ts',
   'test/scenarios/population.test.ts',
   'test/server/rules.test.ts',
   'test/verify/contract.test.ts',
