@@ -242,7 +242,10 @@ export async function parseRunFlags(argv: string[]): Promise<ParsedRun> {
   const { scale, speed, defaulted } = resolveScaleSpeed(scenario, scaleFlag, speedFlag);
 
   const timeoutMs = Math.round(timeoutS * 1000);
+  const rateScale = rateScaleFlag ?? scale * speed;
+  const setupRate = arch2020 && targets === undefined ? (await import('./architecture-setup.ts')).setupRate2020(rateScale) : undefined;
   const options = { scale, speed, seed, ...(durationS !== undefined ? { durationS } : {}),
+    ...(setupRate !== undefined ? { setupRate } : {}),
     ...(f.client !== undefined ? { client: f.client } : {}), ...(closedVus !== undefined ? { closedVus } : {}) };
   // options the scenario cannot honour are bad usage: found before anything starts or is written
   const plan = scenario?.build(options);
@@ -296,7 +299,7 @@ export async function parseRunFlags(argv: string[]): Promise<ParsedRun> {
     parsed.resolved = resolved!;
     if (targets === undefined) {
       // --rate-scale defaults to the run's scale x speed: the 2020 capacities meet the load as nationally
-      const serverArgs = arch2020 ? ['--architecture', '2020', '--rate-scale', String(rateScaleFlag ?? scale * speed)]
+      const serverArgs = arch2020 ? ['--architecture', '2020', '--rate-scale', String(rateScale)]
         : f.faults !== undefined ? ['--faults', f.faults] : [];
       parsed.embedded = { serverArgs };
     }

@@ -138,6 +138,11 @@ export interface ScenarioOptions {
    * `closedLoop: true` only): no think-time compression, none of the users' retries.
    */
   closedVus?: number;
+  /**
+   * The most arrivals per second a scenario's setup phase (e.g. preloading state) may send; the
+   * CLI sets it for a target of known, limited capacity so the setup is not a surge of its own.
+   */
+  setupRate?: number;
 }
 
 export interface ScenarioPlan {

@@ -43,8 +43,10 @@ const arrivalsUpTo = (x: number): number => Math.ceil(x - 1e-9);
  * Seconds the preload takes for n citizens: 40 citizens/s (≈ 450 requests/s, gentle enough for
  * the embedded server next to the generator on two cores), between 5 s and 30 min.
  */
-export function preloadSeconds(n: number): number {
-  return Math.min(1_800, Math.max(5, n / 40));
+export function preloadSeconds(n: number, setupRate?: number): number {
+  // a target of limited capacity (--architecture 2020) is preloaded no faster than it absorbs
+  const rate = setupRate !== undefined ? Math.min(40, setupRate) : 40;
+  return Math.min(1_800, Math.max(5, n / rate));
 }
 
 function journeyFor(s: StreamModel, ctx: ReturnType<typeof contextFor>): { journey: Journey<never>; params: unknown } {
@@ -136,7 +138,7 @@ export function buildLaunch(o: ScenarioOptions, win: LaunchWindow): ScenarioPlan
   // --duration is run time and the engine stops arrivals there: the preload comes out of it
   length = Math.min(length, o.durationS * o.speed);
   const first = planWindow(o, win.name, from, length, undefined);
-  const shift = first.streams[0]?.name === 'preload-wallets' ? preloadSeconds(first.expected.preload_citizens ?? 0) : 0;
+  const shift = first.streams[0]?.name === 'preload-wallets' ? preloadSeconds(first.expected.preload_citizens ?? 0, o.setupRate) : 0;
   if (shift === 0) return first;
   if (o.durationS <= shift) {
     throw new ScenarioOptionError(`--duration ${o.durationS}s leaves nothing of the window: its preload (re-creating the ${first.expected.preload_citizens} wallets citizens had before it) takes ${Math.ceil(shift)} s of run time; give --duration over ${Math.ceil(shift)}s, or a smaller --scale`);
@@ -221,7 +223,7 @@ function planWindow(o: ScenarioOptions, name: string, from: number, length: numb
   );
   let shift = 0;
   if (preloadSet.n > 0) {
-    shift = fixedShift ?? preloadSeconds(preloadSet.n);
+    shift = fixedShift ?? preloadSeconds(preloadSet.n, o.setupRate);
     streams.unshift({
       name: 'preload-wallets',
       journey: addCard as Journey<never>,
