@@ -156,7 +156,7 @@ h2{font-size:15px;margin:18px 0 8px}
     inflight.push({ label: n, data: pts(i, 'inFlight'), borderColor: colors[i] });
   });
   chart('c-rate', rate); chart('c-failed', failed); chart('c-p99', p99); chart('c-inflight', inflight);
-  document.body.setAttribute('data-ready', '1');
+  document.body.setAttribute('data-ready', 'true');
 })();
 </script>
 </body></html>

@@ -30,7 +30,7 @@ describe('picco report --compare', () => {
     try {
       const s = await openPage(browser);
       await s.page.goto(pathToFileURL(join(out, 'report.html')).href);
-      await s.page.waitForSelector('body[data-ready="1"]');
+      await s.page.waitForSelector('body[data-ready="true"]');
       for (const id of ['c-rate', 'c-failed', 'c-p99', 'c-inflight']) expect(await inkOf(s.page, id)).toBeGreaterThan(0);
       expect(await s.page.locator('#slo tr').count()).toBeGreaterThan(1);
       expect(s.consoleErrors, s.consoleErrors.join("\n")).toEqual([]);
