@@ -15,7 +15,8 @@
  *   --closed VUS (the scenario's journeys as a closed loop of VUS users: `picco plan` prints the VUS
  *   that gives the open run's average throughput)
  *   --architecture 2020 [--rate-scale F] (embedded server only: the server as the 2020 system was
- *   built, its capacities x F [--scale x --speed])
+ *   built, its capacities x F [--scale x --speed]; --architecture-option KEY=VALUE, repeated,
+ *   is passed on to it: `picco serve` checks it)
  *   --warmup N [min(5000, max(200, 20 × connections × pipelining))]: unrecorded requests before
  *   the clock starts (--url runs only), so connection setup and JIT warm-up are not measured
  *
@@ -68,6 +69,7 @@ export const RUN_FLAGS = {
   closed: { type: 'string' },
   architecture: { type: 'string' },
   'rate-scale': { type: 'string' },
+  'architecture-option': { type: 'string', multiple: true },
 } as const;
 
 const httpUrl = z.url({ protocol: /^https?$/ });
@@ -216,6 +218,9 @@ export async function parseRunFlags(argv: string[]): Promise<ParsedRun> {
     p.add('--architecture and --rate-scale apply to the embedded reference server: give a SCENARIO and no --target/--url');
   }
   if (f['rate-scale'] !== undefined && !arch2020) p.add('--rate-scale applies with --architecture 2020 only');
+  const archOptions = f['architecture-option'] ?? [];
+  if (archOptions.length > 0 && !arch2020) p.add('--architecture-option applies with --architecture 2020 only');
+  for (const o of archOptions) if (!/^[A-Za-z0-9]+=.+$/.test(o)) p.add(`--architecture-option '${o}' is not KEY=VALUE (e.g. bulkhead=true)`);
   if (arch2020 && f.faults !== undefined) p.add('--faults cannot be combined with --architecture 2020: it fails only by its limits');
   if (adHoc && (f.client !== undefined || f.closed !== undefined)) p.add('--client and --closed apply to a SCENARIO, not --url');
   let resolved: ResolvedScenario | undefined;
@@ -299,7 +304,8 @@ export async function parseRunFlags(argv: string[]): Promise<ParsedRun> {
     parsed.resolved = resolved!;
     if (targets === undefined) {
       // --rate-scale defaults to the run's scale x speed: the 2020 capacities meet the load as nationally
-      const serverArgs = arch2020 ? ['--architecture', '2020', '--rate-scale', String(rateScale)]
+      const serverArgs = arch2020
+        ? ['--architecture', '2020', '--rate-scale', String(rateScale), ...archOptions.flatMap((o) => ['--architecture-option', o])]
         : f.faults !== undefined ? ['--faults', f.faults] : [];
       parsed.embedded = { serverArgs };
     }
