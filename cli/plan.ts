@@ -1,8 +1,12 @@
 /**
- * `picco plan SCENARIO [--scale F] [--speed F] [--duration D] [--seed S] [--segment K/N] [--json]`:
+ * `picco plan SCENARIO [--scale F] [--speed F] [--duration D] [--seed S] [--segment K/N] [--client NAME]
+ * [--closed VUS] [--architecture 2020 [--rate-scale F]] [--json]`:
  * the schedule without a socket: per stream its executor, arrivals, peak and start; the
  * per-second arrival profile summed over streams (open-model streams); the scenario's
  * expected figures, notes and default SLOs. `--json` prints the same as one JSON object.
+ * `--client`, `--closed` and `--architecture 2020` plan what `picco run` with them would run (the
+ * 2020 server paces the scenario's setup); a launch scenario's expected
+ * `closed_vus_for_average_throughput` is the `--closed VUS` that gives its average throughput.
  *
  * @example
  * picco plan december-2020 --scale 0.01 --speed 60 --json
@@ -14,7 +18,14 @@ import { SCENARIO_FLAGS, scenarioFlags } from './scenario-flags.ts';
 import { resolveScenario, ScenarioNotFound } from './scenario-ref.ts';
 import { defaultsNote, resolveScaleSpeed } from '../harness/scenario/defaults.ts';
 
-const FLAGS = { ...SCENARIO_FLAGS, json: { type: 'boolean' } } as const;
+const FLAGS = {
+  ...SCENARIO_FLAGS,
+  json: { type: 'boolean' },
+  client: { type: 'string' },
+  closed: { type: 'string' },
+  architecture: { type: 'string' },
+  'rate-scale': { type: 'string' },
+} as const;
 
 export async function run(argv: string[]): Promise<number> {
   const { values: f, positionals } = parseFlags(argv, FLAGS);
@@ -35,7 +46,16 @@ export async function run(argv: string[]): Promise<number> {
   p.throwIfAny();
   const { scale, speed, defaulted } = resolveScaleSpeed(scenario, scaleFlag, speedFlag);
   if (defaulted && f.json !== true) process.stderr.write(`picco plan ${defaultsNote(scenario!.name, { scale, speed, defaulted })}\n`);
-  const plan = scenario!.build({ scale, speed, seed, ...(durationS !== undefined ? { durationS } : {}) });
+  const closedVus = p.number('--closed', f.closed, { integer: true, min: 1, max: 1_000_000 });
+  const rateScale = p.number('--rate-scale', f['rate-scale'], { min: 1e-6, max: 100 }) ?? scale * speed;
+  if (f.architecture !== undefined && f.architecture !== '2020' && f.architecture !== 'resilient') p.add(`--architecture '${f.architecture}' is not resilient or 2020`);
+  if (f.client !== undefined && !(scenario!.clients ?? []).includes(f.client)) p.add(`--client '${f.client}' is not one of ${(scenario!.clients ?? []).join(' | ') || '(none: the scenario models no client)'}`);
+  if (closedVus !== undefined && scenario!.closedLoop !== true) p.add(`--closed: scenario '${scenario!.name}' cannot run as a closed loop`);
+  p.throwIfAny();
+  const setupRate = f.architecture === '2020' ? (await import('./architecture-setup.ts')).setupRate2020(rateScale) : undefined;
+  const plan = scenario!.build({ scale, speed, seed, ...(durationS !== undefined ? { durationS } : {}),
+    ...(f.client !== undefined ? { client: f.client } : {}), ...(closedVus !== undefined ? { closedVus } : {}),
+    ...(setupRate !== undefined ? { setupRate } : {}) });
   const share = (n: number): number => (n <= segment.index ? 0 : Math.ceil((n - segment.index) / segment.count));
   const streams = plan.streams.map((s) => {
     const facts = scheduleFacts(s.executor);

@@ -10,7 +10,13 @@
  *   --stages D:R,... (with --url: ramp from --rate [0] through each stage, instead of --duration)
  *   --max-lag MS [25]   --max-dropped RATIO [0.01]   --report   --run-id ID
  *   --faults FILE (a SCENARIO on the embedded server only: start it with this fault profile,
- *   e.g. scenarios/faults/december-2020-original.json)
+ *   e.g. scenarios/faults/injected-symptoms.json)
+ *   --client NAME (a scenario's client profile, e.g. 2020-12-07 | fixed [fixed])
+ *   --closed VUS (the scenario's journeys as a closed loop of VUS users: `picco plan` prints the VUS
+ *   that gives the open run's average throughput)
+ *   --architecture 2020 [--rate-scale F] (embedded server only: the server as the 2020 system was
+ *   built, its capacities x F [--scale x --speed]; --architecture-option KEY=VALUE, repeated,
+ *   is passed on to it: `picco serve` checks it)
  *   --warmup N [min(5000, max(200, 20 × connections × pipelining))]: unrecorded requests before
  *   the clock starts (--url runs only), so connection setup and JIT warm-up are not measured
  *   --start-at TIME (ISO instant or +D: t = 0 on the wall clock, the same for every segment;
@@ -64,6 +70,11 @@ export const RUN_FLAGS = {
   'run-id': { type: 'string' },
   warmup: { type: 'string' },
   faults: { type: 'string' },
+  client: { type: 'string' },
+  closed: { type: 'string' },
+  architecture: { type: 'string' },
+  'rate-scale': { type: 'string' },
+  'architecture-option': { type: 'string', multiple: true },
 } as const;
 
 const httpUrl = z.url({ protocol: /^https?$/ });
@@ -205,6 +216,21 @@ export async function parseRunFlags(argv: string[]): Promise<ParsedRun> {
       }
     }
   }
+  const closedVus = p.number('--closed', f.closed, { integer: true, min: 1, max: 1_000_000 });
+  const rateScaleFlag = p.number('--rate-scale', f['rate-scale'], { min: 1e-6, max: 100 });
+  if (f.architecture !== undefined && f.architecture !== '2020' && f.architecture !== 'resilient') {
+    p.add(`--architecture '${f.architecture}' is not resilient or 2020`);
+  }
+  const arch2020 = f.architecture === '2020';
+  if ((f.architecture !== undefined || f['rate-scale'] !== undefined) && (adHoc || targeted)) {
+    p.add('--architecture and --rate-scale apply to the embedded reference server: give a SCENARIO and no --target/--url');
+  }
+  if (f['rate-scale'] !== undefined && !arch2020) p.add('--rate-scale applies with --architecture 2020 only');
+  const archOptions = f['architecture-option'] ?? [];
+  if (archOptions.length > 0 && !arch2020) p.add('--architecture-option applies with --architecture 2020 only');
+  for (const o of archOptions) if (!/^[A-Za-z0-9]+=.+$/.test(o)) p.add(`--architecture-option '${o}' is not KEY=VALUE (e.g. bulkhead=true)`);
+  if (arch2020 && f.faults !== undefined) p.add('--faults cannot be combined with --architecture 2020: it fails only by its limits');
+  if (adHoc && (f.client !== undefined || f.closed !== undefined)) p.add('--client and --closed apply to a SCENARIO, not --url');
   let resolved: ResolvedScenario | undefined;
   if (scenarioRef !== undefined) {
     try {
@@ -215,13 +241,25 @@ export async function parseRunFlags(argv: string[]): Promise<ParsedRun> {
     }
   }
   const scenario = resolved?.scenario;
+  if (scenario !== undefined && f.client !== undefined && !(scenario.clients ?? []).includes(f.client)) {
+    p.add(scenario.clients === undefined
+      ? `--client: scenario '${scenario.name}' models no client profiles`
+      : `--client '${f.client}' is not one of ${scenario.clients.join(' | ')}`);
+  }
+  if (scenario !== undefined && closedVus !== undefined && scenario.closedLoop !== true) {
+    p.add(`--closed: scenario '${scenario.name}' cannot run as a closed loop`);
+  }
   let targets: Targets | undefined;
   if (scenario !== undefined && targeted) targets = resolveTargets(f, scenario.origins, p);
   p.throwIfAny();
   const { scale, speed, defaulted } = resolveScaleSpeed(scenario, scaleFlag, speedFlag);
 
   const timeoutMs = Math.round(timeoutS * 1000);
-  const options = { scale, speed, seed, ...(durationS !== undefined ? { durationS } : {}) };
+  const rateScale = rateScaleFlag ?? scale * speed;
+  const setupRate = arch2020 && targets === undefined ? (await import('./architecture-setup.ts')).setupRate2020(rateScale) : undefined;
+  const options = { scale, speed, seed, ...(durationS !== undefined ? { durationS } : {}),
+    ...(setupRate !== undefined ? { setupRate } : {}),
+    ...(f.client !== undefined ? { client: f.client } : {}), ...(closedVus !== undefined ? { closedVus } : {}) };
   // options the scenario cannot honour are bad usage: found before anything starts or is written
   const plan = scenario?.build(options);
   if (f.slo === undefined && plan?.slo !== undefined) {
@@ -275,7 +313,13 @@ export async function parseRunFlags(argv: string[]): Promise<ParsedRun> {
   if (scenario !== undefined && plan !== undefined) {
     parsed.built = { name: scenario.name, plan };
     parsed.resolved = resolved!;
-    if (targets === undefined) parsed.embedded = { serverArgs: f.faults !== undefined ? ['--faults', f.faults] : [] };
+    if (targets === undefined) {
+      // --rate-scale defaults to the run's scale x speed: the 2020 capacities meet the load as nationally
+      const serverArgs = arch2020
+        ? ['--architecture', '2020', '--rate-scale', String(rateScale), ...archOptions.flatMap((o) => ['--architecture-option', o])]
+        : f.faults !== undefined ? ['--faults', f.faults] : [];
+      parsed.embedded = { serverArgs };
+    }
     if (defaulted) parsed.defaultsLine = defaultsNote(scenario.name, { scale, speed, defaulted });
   }
   return parsed;

@@ -16,6 +16,7 @@
  * picco run december-2020@7dec18:00 --scale 0.01 --speed 10 --duration 6m
  */
 import { ORIGINS_2020 } from './origins.ts';
+import { CLIENT_NAMES } from './journeys/client-profile.ts';
 import type { Scenario, ScenarioOptions, ScenarioPlan } from '../harness/scenario/types.ts';
 import { buildLaunch } from './launch/build.ts';
 import { DAY } from './launch/model.ts';
@@ -51,6 +52,8 @@ export function launchScenario(name: string, from: number, length?: number, desc
     name,
     origins: ORIGINS_2020,
     description: description ?? 'The IO cashback launch, 1-11 Dec 2020, calibrated to the published figures',
+    clients: CLIENT_NAMES,
+    closedLoop: true,
     build(o: ScenarioOptions): ScenarioPlan {
       return { ...buildLaunch(o, length === undefined ? { name, from } : { name, from, length }), slo: [...LAUNCH_SLOS] };
     },

@@ -11,6 +11,7 @@
  */
 import type { Journey, ScenarioOptions, Stream } from '../harness/scenario/types.ts';
 import { type JourneyContext, testPassword } from './journeys/app-client.ts';
+import { clientProfile } from './journeys/client-profile.ts';
 import { populationFor } from './population.ts';
 import { ScenarioOptionError } from '../harness/scenario/option-error.ts';
 
@@ -19,8 +20,17 @@ export interface CitizenRange {
   n: number;
 }
 
+/**
+ * The journeys' context for a run: its population, think times divided by --speed, the
+ * `--client` profile. With `--closed` think times are real (a test script of the time did not
+ * compress them) and nobody retries by hand.
+ */
 export function contextFor(o: ScenarioOptions, thinkDivisor = o.speed): JourneyContext {
-  return { population: populationFor({ scale: o.scale, seed: o.seed }), speed: thinkDivisor, password: testPassword() };
+  const closed = o.closedVus !== undefined;
+  return {
+    population: populationFor({ scale: o.scale, seed: o.seed }), speed: closed ? 1 : thinkDivisor, password: testPassword(),
+    client: clientProfile(o.client), ...(closed ? { noRetries: true } : {}),
+  };
 }
 
 /** Arrival k → range.start + ((offset + k) mod range.n). */

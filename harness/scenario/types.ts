@@ -131,6 +131,18 @@ export interface ScenarioOptions {
   /** Cut the run to this many seconds (after --speed). */
   durationS?: number;
   seed: number;
+  /** `--client NAME`: one of the scenario's `clients` (how the modelled app behaves); absent = its default. */
+  client?: string;
+  /**
+   * `--closed VUS`: the same journeys as a closed loop of VUS virtual users (a scenario with
+   * `closedLoop: true` only): no think-time compression, none of the users' retries.
+   */
+  closedVus?: number;
+  /**
+   * The most arrivals per second a scenario's setup phase (e.g. preloading state) may send; the
+   * CLI sets it for a target of known, limited capacity so the setup is not a surge of its own.
+   */
+  setupRate?: number;
 }
 
 export interface ScenarioPlan {
@@ -155,5 +167,9 @@ export interface Scenario {
    * (a laptop-sized run of a few minutes). Absent: scale 1, speed 1 (real size, real time).
    */
   defaults?: { scale?: number; speed?: number };
+  /** Client profiles `--client` accepts, the default first; absent: the flag is refused. */
+  clients?: readonly string[];
+  /** Whether `--closed VUS` can turn its journeys into a closed loop. */
+  closedLoop?: boolean;
   build(options: ScenarioOptions): ScenarioPlan;
 }

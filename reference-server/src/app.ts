@@ -9,7 +9,7 @@
  * const { app } = await createApp({ storage, clock: { now: () => new Date() }, random, registry, config });
  * const res = await app.request('/info');
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { ApiError } from './errors.ts';
 import { createMetrics } from './metrics.ts';
 import { route, type Method, type RouteHandler, type RouteList } from './route.ts';
@@ -36,6 +36,7 @@ import { downstreamState, getFaults, health, metricsText, putFaults, putInfo } f
 import type { AppContext, AppDeps, AppEnv } from './context.ts';
 import { installResilience } from './admission/install.ts';
 import { guardServices } from './admission/guarded-services.ts';
+import { createArchitecture2020 } from './architecture-2020/install.ts';
 
 export type { AppDeps, ServerConfig } from './context.ts';
 
@@ -52,7 +53,10 @@ export async function createApp(deps: AppDeps): Promise<ReferenceApp> {
   const metrics = createMetrics(deps.registry, { defaultMetrics: deps.defaultMetrics ?? true });
   deps.storage.registerMetrics?.(deps.registry);
   const rnd = () => deps.random.float();
-  const downstream = guardServices(deps.downstream?.(metrics, rnd) ?? createDownstream(deps.config.faults, { random: rnd, metrics }));
+  // --architecture 2020 replaces the guarded (timeout + breaker) services and the resilience layer
+  const arch2020 = deps.architecture !== undefined ? createArchitecture2020(deps.architecture, metrics) : undefined;
+  const base = deps.downstream?.(metrics, rnd) ?? createDownstream(deps.config.faults, { random: rnd, metrics });
+  const downstream = arch2020 !== undefined ? arch2020.downstream(base) : guardServices(base);
   const settings = new RuntimeSettings(deps.config.info, deps.config.faults, deps.storage, deps.clock, downstream,
     deps.config.settingsRefreshMs);
   await settings.refresh();
@@ -78,7 +82,8 @@ export async function createApp(deps: AppDeps): Promise<ReferenceApp> {
     }
   });
 
-  installResilience(app, ctx, deps.resilience ?? {});
+  if (arch2020 !== undefined) arch2020.install(app);
+  if (arch2020 === undefined || arch2020.config.admissionControl) installResilience(app, ctx, deps.resilience ?? {});
 
   app.onError((err, c) => {
     let e: ApiError;
@@ -152,6 +157,7 @@ export async function createApp(deps: AppDeps): Promise<ReferenceApp> {
   r('PUT', '/__picco/info', putInfo);
   r('GET', '/__picco/health', health);
   r('GET', '/__picco/downstream', downstreamState);
+  r('GET', '/__picco/architecture', (c: Context<AppEnv>) => arch2020?.describe(c) ?? c.json({ architecture: 'resilient' }, 200));
   r('GET', '/metrics', metricsText);
 
   return { app, ctx, routes };

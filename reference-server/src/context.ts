@@ -10,6 +10,7 @@ import type { Downstream } from './downstream/services.ts';
 import type { FaultsProfile } from './downstream/faults.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { RuntimeSettings } from './settings.ts';
+import type { Architecture2020 } from './architecture-2020/config.ts';
 
 export interface Clock {
   now(): Date;
@@ -69,6 +70,11 @@ export interface AppDeps {
    * `env` replaces process.env as the source of PICCO_ADMISSION / PICCO_RATE_LIMIT_* (tests).
    */
   resilience?: { env?: NodeJS.ProcessEnv };
+  /**
+   * Build the server the way the 2020 system was (architecture-2020/config.ts): fixed pools
+   * that wait without limit, no bulkhead, no admission control. Default: the resilient server.
+   */
+  architecture?: Architecture2020;
 }
 
 export interface AppContext {

@@ -24,6 +24,7 @@ import { gatedServeOptions } from './admission/install.ts';
 import type { Clock, ServerConfig } from './context.ts';
 import type { FaultsProfile } from './downstream/faults.ts';
 import type { Storage } from './storage/storage.ts';
+import type { Architecture2020 } from './architecture-2020/config.ts';
 
 export interface StartOptions {
   port?: number;
@@ -38,6 +39,8 @@ export interface StartOptions {
   clock?: Clock;
   /** Source of PICCO_ADMISSION / PICCO_RATE_LIMIT_* instead of process.env (tests, benchmarks). */
   resilienceEnv?: NodeJS.ProcessEnv;
+  /** `picco serve --architecture 2020 [--rate-scale F]`: the server as the 2020 system was built. */
+  architecture?: Architecture2020;
 }
 
 export interface RunningServer {
@@ -62,6 +65,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     storage, clock, random: systemRandom, registry: new Registry(), config,
     ...(opts.log !== undefined ? { log: opts.log } : {}),
     ...(opts.resilienceEnv !== undefined ? { resilience: { env: opts.resilienceEnv } } : {}),
+    ...(opts.architecture !== undefined ? { architecture: opts.architecture } : {}),
   });
   const host = opts.host ?? '127.0.0.1';
   const server = await new Promise<Server>((resolve, reject) => {

@@ -16,6 +16,7 @@
  */
 import type { JourneyClient, RequestSpec, ResponseResult } from '../../harness/scenario/types.ts';
 import type { Population } from '../population.ts';
+import type { ClientProfile } from './client-profile.ts';
 
 export const PM_TIMEOUT_MS = 16_000;
 export const IO_TIMEOUT_MS = 8_000;
@@ -32,6 +33,10 @@ export interface JourneyContext {
    * demand replay; 0 = none). Each press re-submits a card: 422 when the server kept it.
    */
   pressesMean?: number;
+  /** The app's behaviour (client-profile.ts); absent = the fixed app of 1.16 without its wallet cache. */
+  client?: ClientProfile;
+  /** A closed-loop test script (`--closed`): no hand retries, a failure ends the iteration. */
+  noRetries?: boolean;
 }
 
 export function testPassword(): string {
@@ -95,6 +100,10 @@ export async function login(c: JourneyClient, ctx: JourneyContext, fiscalCode: s
 
 /** GET /v1/users/actions/start-session?token=walletToken → PM session token. */
 export async function startPmSession(c: JourneyClient, walletToken: string): Promise<string | undefined> {
+  return (await pmSessionStart(c, walletToken)).token;
+}
+
+async function pmSessionStart(c: JourneyClient, walletToken: string): Promise<{ token: string | undefined; status: number }> {
   const r = await c.request({
     origin: 'pm',
     method: 'GET',
@@ -104,7 +113,7 @@ export async function startPmSession(c: JourneyClient, walletToken: string): Pro
     timeoutMs: PM_TIMEOUT_MS,
   });
   const t = data(r)?.sessionToken;
-  return typeof t === 'string' ? t : undefined;
+  return { token: typeof t === 'string' ? t : undefined, status: r.status };
 }
 
 /**
@@ -117,6 +126,32 @@ export async function openApp(
   fiscalCode: string,
   withProfile = false,
 ): Promise<AppSession | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await openAppOnce(c, ctx, fiscalCode, withProfile);
+    if (r !== 'logged_out') return r;
+    // a 401 logged the citizen out (io-backend's answer to its own errors until 4-7 Dec): SPID again
+    if (ctx.client === undefined || !(await loggedOut(c, ctx, attempt))) return undefined;
+  }
+}
+
+/** ASSUMPTION: a citizen logged out by a 401 goes through SPID again at most this many times per visit. */
+const RELOGINS = 3;
+
+/** A 401 on an open session: the app logs out; the citizen logs in again (true) or gives up. */
+async function loggedOut(c: JourneyClient, ctx: JourneyContext, attempt: number): Promise<boolean> {
+  c.count('logged_out_401');
+  if (ctx.noRetries === true || attempt > RELOGINS) return false;
+  c.count('relogin');
+  await c.sleep(think(ctx, (ctx.client?.backoff === true ? backoffMs(attempt) : 0) + 1_000));
+  return true;
+}
+
+async function openAppOnce(
+  c: JourneyClient,
+  ctx: JourneyContext,
+  fiscalCode: string,
+  withProfile: boolean,
+): Promise<AppSession | undefined | 'logged_out'> {
   const io = await login(c, ctx, fiscalCode);
   if (!io) {
     c.count('login_failed');
@@ -136,14 +171,14 @@ export async function openApp(
     c.count('session_failed');
     return undefined;
   }
-  if (withProfile) await profile(c, io);
+  if (withProfile && (await profile(c, io)).status === 401) return 'logged_out';
   await serverInfo(c);
-  const pmToken = await startPmSession(c, sess.walletToken);
-  if (!pmToken) {
+  const pmSession = await pmSessionStart(c, sess.walletToken);
+  if (!pmSession.token) {
     c.count('pm_session_failed');
-    return undefined;
+    return pmSession.status === 401 ? 'logged_out' : undefined;
   }
-  return { io, walletToken: sess.walletToken, bpd: sess.bpdToken, pm: pmToken };
+  return { io, walletToken: sess.walletToken, bpd: sess.bpdToken, pm: pmSession.token };
 }
 
 export async function profile(c: JourneyClient, ioToken: string): Promise<ResponseResult> {
@@ -199,10 +234,10 @@ export async function pm(c: JourneyClient, s: AppSession, call: PmCall): Promise
   const r = await c.request(spec);
   if (r.status !== 401) return r;
   c.count('pm_session_refresh');
-  const fresh = await startPmSession(c, s.walletToken);
-  if (!fresh) return r;
-  s.pm = fresh;
-  spec.headers = bearer(fresh, call.body !== undefined);
+  const fresh = await pmSessionStart(c, s.walletToken);
+  if (fresh.token === undefined) return r;
+  s.pm = fresh.token;
+  spec.headers = bearer(fresh.token, call.body !== undefined);
   return c.request(spec);
 }
 
@@ -222,11 +257,13 @@ export async function riprova(
   attempt: number,
   patience = ctx.population.patience(citizen),
 ): Promise<boolean> {
+  if (ctx.noRetries === true) return false;
   if (attempt > patience) {
     c.count('gave_up');
     return false;
   }
   c.count('riprova');
-  await c.sleep(think(ctx, backoffMs(attempt) + 1_000));
+  // the app of 7 Dec had no backoff: the next press comes as soon as the citizen makes it
+  await c.sleep(think(ctx, (ctx.client?.backoff === false ? 0 : backoffMs(attempt)) + 1_000));
   return true;
 }

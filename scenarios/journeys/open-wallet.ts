@@ -47,9 +47,18 @@ export async function loadWallet(
 ): Promise<WalletItem[] | undefined> {
   for (let attempt = 1; ; attempt++) {
     const r = await pm(c, s, { method: 'GET', path: '/v2/wallet', endpoint: 'GET /v2/wallet', expect: [200] });
-    if (r.status === 200) return parseWallet(dataArray(r));
+    if (r.status === 200) {
+      const items = parseWallet(dataArray(r));
+      ctx.client?.walletCache?.put(citizen, items);
+      return items;
+    }
     c.count('wallet_load_failed');
-    if (!(await riprova(c, ctx, citizen, attempt))) return undefined;
+    if (!(await riprova(c, ctx, citizen, attempt))) {
+      // the app of 1.16 shows the list it persisted; the app of 7 Dec shows none: the cards "vanish"
+      const cached = ctx.client?.walletCache?.get(citizen);
+      if (cached !== undefined) c.count('wallet_from_cache');
+      return cached;
+    }
   }
 }
 

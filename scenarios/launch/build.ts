@@ -24,7 +24,7 @@ import { contextFor, validateOptions } from '../plan-kit.ts';
 import { APP_VERSION, COHORTS, SHARES, type Population } from '../population.ts';
 import { integrate, rateAt, toExecutor } from './curve.ts';
 import { launchFigures } from './figures.ts';
-import { DAY, PB_CARDS_PER_SEARCH, PB_ENABLEABLE, PRESS_BLOCK, type StreamModel, dayStart, launchModel } from './model.ts';
+import { DAY, MEAN_CARDS, PB_CARDS_PER_SEARCH, PB_ENABLEABLE, PRESS_BLOCK, type StreamModel, dayStart, launchModel } from './model.ts';
 import { RangeSet, intersect, scaleSet } from './range-set.ts';
 import { ScenarioOptionError } from '../../harness/scenario/option-error.ts';
 
@@ -43,8 +43,10 @@ const arrivalsUpTo = (x: number): number => Math.ceil(x - 1e-9);
  * Seconds the preload takes for n citizens: 40 citizens/s (≈ 450 requests/s, gentle enough for
  * the embedded server next to the generator on two cores), between 5 s and 30 min.
  */
-export function preloadSeconds(n: number): number {
-  return Math.min(1_800, Math.max(5, n / 40));
+export function preloadSeconds(n: number, setupRate?: number): number {
+  // a target of limited capacity (--architecture 2020) is preloaded no faster than it absorbs
+  const rate = setupRate !== undefined ? Math.min(40, setupRate) : 40;
+  return Math.min(1_800, Math.max(5, n / rate));
 }
 
 function journeyFor(s: StreamModel, ctx: ReturnType<typeof contextFor>): { journey: Journey<never>; params: unknown } {
@@ -136,7 +138,7 @@ export function buildLaunch(o: ScenarioOptions, win: LaunchWindow): ScenarioPlan
   // --duration is run time and the engine stops arrivals there: the preload comes out of it
   length = Math.min(length, o.durationS * o.speed);
   const first = planWindow(o, win.name, from, length, undefined);
-  const shift = first.streams[0]?.name === 'preload-wallets' ? preloadSeconds(first.expected.preload_citizens ?? 0) : 0;
+  const shift = first.streams[0]?.name === 'preload-wallets' ? preloadSeconds(first.expected.preload_citizens ?? 0, o.setupRate) : 0;
   if (shift === 0) return first;
   if (o.durationS <= shift) {
     throw new ScenarioOptionError(`--duration ${o.durationS}s leaves nothing of the window: its preload (re-creating the ${first.expected.preload_citizens} wallets citizens had before it) takes ${Math.ceil(shift)} s of run time; give --duration over ${Math.ceil(shift)}s, or a smaller --scale`);
@@ -166,6 +168,7 @@ function planWindow(o: ScenarioOptions, name: string, from: number, length: numb
   const needed: RangeSet[] = [];
 
   const streams: Stream[] = [];
+  const loops: ClosedLoopInput[] = [];
   const expected: Record<string, number> = {};
   const bump = (k: string, v: number) => {
     expected[k] = (expected[k] ?? 0) + v;
@@ -188,6 +191,7 @@ function planWindow(o: ScenarioOptions, name: string, from: number, length: numb
     if (x.kind === 'impatient-retry') needed.push(set);
     const { journey, params } = journeyFor(x, ctx);
     streams.push({ name: x.name, journey, params, executor: exe.executor, startS: exe.startS, citizenOf });
+    loops.push({ stream: x.name, kind: x.kind, arrivals: inWindow, requests: x.per.requests });
     bump('arrivals', inWindow);
     bump('requests', inWindow * x.per.requests);
     bump('card_loading_requests', inWindow * x.per.cardLoads);
@@ -219,7 +223,7 @@ function planWindow(o: ScenarioOptions, name: string, from: number, length: numb
   );
   let shift = 0;
   if (preloadSet.n > 0) {
-    shift = fixedShift ?? preloadSeconds(preloadSet.n);
+    shift = fixedShift ?? preloadSeconds(preloadSet.n, o.setupRate);
     streams.unshift({
       name: 'preload-wallets',
       journey: addCard as Journey<never>,
@@ -253,6 +257,13 @@ function planWindow(o: ScenarioOptions, name: string, from: number, length: numb
   for (const k of Object.keys(expected)) expected[k] = Math.round(expected[k]! * 100) / 100;
 
   const durationS = shift + length / o.speed;
+  const loopPlan = closedLoop(loops, expected.requests ?? 0, length / o.speed);
+  expected.closed_vus_for_average_throughput = loopPlan.vus;
+  const notes: string[] = [];
+  if (o.closedVus !== undefined) {
+    closeStreams(streams, loopPlan, o.closedVus, shift, durationS - shift);
+    notes.push(`Closed loop: ${o.closedVus} VUs loop the journeys back to back, think times at speed 1, no hand retries, no "riprova" presses.`);
+  }
   return {
     scenario: name,
     durationS,
@@ -265,6 +276,8 @@ function planWindow(o: ScenarioOptions, name: string, from: number, length: numb
         : 'No preload: every wallet the window needs is created inside it.',
       'expected.* are healthy-path predictions for this window; expected.launch.* are the launch figures at this scale (calibration.json).',
       'The 7 Dec riprova presses replay the observed demand: against a healthy server each meets 422 creditcard.already_exists.',
+      `--closed ${loopPlan.vus} gives this window's average throughput (${loopPlan.requestsPerS.toFixed(1)} requests/s) as a closed loop (Little's law: VUs = throughput x (think + ${RESPONSE_S * 1000} ms) per request).`,
+      ...notes,
     ],
   };
 }
@@ -276,4 +289,81 @@ export function fmt(t: number): string {
   const hh = String(Math.floor(rest / 3600)).padStart(2, '0');
   const mm = String(Math.floor((rest % 3600) / 60)).padStart(2, '0');
   return `${d + 1} Dec ${hh}:${mm}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// --closed VUS: the launch as a 2020 load test would have scripted it
+
+interface ClosedLoopInput {
+  stream: string;
+  kind: StreamModel['kind'];
+  arrivals: number;
+  requests: number;
+}
+
+/** Think time of one journey at speed 1 (s), summed from the journeys' own think times. */
+function thinkSeconds(kind: StreamModel['kind']): number {
+  const enroll = 6 + 8 + 3;
+  switch (kind) {
+    case 'onboarding': return 0;
+    case 'add-card': return MEAN_CARDS * (20 + 5);
+    case 'join-cashback': return MEAN_CARDS * (20 + 5) + 3 + 3 + enroll;
+    case 'update-reenroll': return 30 + MEAN_CARDS * (15 + 5) + 3 + enroll;
+    case 'impatient-retry': return 8;
+    case 'browse-wallet': return 1.5;
+    case 'browse-cashback': return 2;
+  }
+}
+
+/** ASSUMPTION: a healthy response, for Little's law (the reference server answers in a few ms). */
+const RESPONSE_S = 0.02;
+
+interface LoopPlan {
+  vus: number;
+  requestsPerS: number;
+  /** VUs per stream for a total of `vus`. */
+  share: Map<string, number>;
+}
+
+/**
+ * The VUs a closed loop needs to send the open run's average request rate with the same mix
+ * of journeys, minus the presses (a test script did not press "riprova"): per journey,
+ * iterations/s x (think + requests x RESPONSE_S) (Little's law).
+ */
+function closedLoop(loops: readonly ClosedLoopInput[], requests: number, runS: number): LoopPlan {
+  const scripted = loops.filter((l) => l.kind !== 'impatient-retry');
+  const rate = runS > 0 ? requests / runS : 0;
+  const perMix = scripted.reduce((a, l) => a + l.arrivals * l.requests, 0);
+  const share = new Map<string, number>();
+  if (perMix <= 0 || rate <= 0) return { vus: 0, requestsPerS: rate, share };
+  let vus = 0;
+  for (const l of scripted) {
+    const iterationsPerS = (rate * l.arrivals) / perMix;
+    const v = iterationsPerS * (thinkSeconds(l.kind) + l.requests * RESPONSE_S);
+    share.set(l.stream, v);
+    vus += v;
+  }
+  for (const [k, v] of share) share.set(k, v / vus);
+  return { vus: Math.max(1, Math.ceil(vus)), requestsPerS: rate, share };
+}
+
+/** Replaces the window's arrival streams by closed loops of `vus` users in the plan's mix. */
+function closeStreams(streams: Stream[], plan: LoopPlan, vus: number, startS: number, durationS: number): void {
+  const keep: Stream[] = [];
+  const shares = [...plan.share.entries()];
+  let left = vus;
+  for (const st of streams) {
+    const share = plan.share.get(st.name);
+    if (st.name === 'preload-wallets' || st.name === 'release-update') {
+      keep.push(st);
+      continue;
+    }
+    if (share === undefined) continue; // the presses
+    const last = shares[shares.length - 1]?.[0] === st.name;
+    const n = last ? left : Math.min(left, Math.max(1, Math.round(vus * share)));
+    left -= n;
+    if (n <= 0) continue;
+    keep.push({ ...st, executor: { type: 'constant-vus', vus: n, durationS }, startS });
+  }
+  streams.splice(0, streams.length, ...keep);
 }

@@ -12,7 +12,7 @@ import { populationFor } from '../../scenarios/population.ts';
 import { addCard } from '../../scenarios/journeys/add-card.ts';
 import { mandatoryUpdate } from '../../scenarios/journeys/mandatory-update.ts';
 
-const PROFILE = new URL('../../scenarios/faults/december-2020-original.json', import.meta.url);
+const PROFILE = new URL('../../scenarios/faults/injected-symptoms.json', import.meta.url);
 const pop = populationFor({ scale: 1, seed: 1 });
 const ctx = { population: pop, speed: 1e6, password: 'picco-test' };
 
@@ -33,9 +33,9 @@ async function updateAll(s: TestServer): Promise<AppJourneyClient> {
   return c;
 }
 
-describe('december-2020-original faults profile', () => {
+describe('injected-symptoms faults profile', () => {
   it('is a valid --faults file for the reference server', () => {
-    const p = parseFaults(readFileSync(PROFILE, 'utf8'), 'december-2020-original.json');
+    const p = parseFaults(readFileSync(PROFILE, 'utf8'), 'injected-symptoms.json');
     expect(p.routes?.['GET /pp-restapi-CD/v2/wallet']?.errorStatus).toBe(404);
   });
 

@@ -85,7 +85,7 @@ describe('picco run --faults', () => {
     const missing = await picco(['run', 'smoke', '--faults', 'no-such-profile.json']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--faults no-such-profile\.json: no such file/);
-    const withTarget = await picco(['run', 'smoke', '--target', 'http://127.0.0.1:9', '--faults', 'scenarios/faults/december-2020-original.json']);
+    const withTarget = await picco(['run', 'smoke', '--target', 'http://127.0.0.1:9', '--faults', 'scenarios/faults/injected-symptoms.json']);
     expect(withTarget.code).toBe(2);
     expect(withTarget.stderr).toMatch(/--faults applies to the embedded reference server/);
     const bad = await picco(['run', 'smoke', '--faults', 'package.json']);

@@ -27,6 +27,7 @@ import { luhnCheckDigit } from '../../reference-server/src/wallet/card-number.ts
 import { ibanWithCheckDigits } from '../../reference-server/src/cashback/iban.ts';
 import type { ServerConfig } from '../../reference-server/src/context.ts';
 import type { FaultsProfile } from '../../reference-server/src/downstream/faults.ts';
+import type { Architecture2020 } from '../../reference-server/src/architecture-2020/config.ts';
 
 export const OPENAPI_PATH = new URL('../../reference-server/openapi.yaml', import.meta.url);
 export const PM = '/pp-restapi-CD';
@@ -81,7 +82,8 @@ export interface TestServer extends ReferenceApp {
  */
 export const TEST_RESILIENCE_ENV: NodeJS.ProcessEnv = { PICCO_ADMISSION: 'off', PICCO_RATE_LIMIT_WRITES: '100000', PICCO_RATE_LIMIT_READS: '100000' };
 
-export async function testApp(opts: { faults?: FaultsProfile; config?: Partial<ServerConfig>; log?: boolean; resilienceEnv?: NodeJS.ProcessEnv } = {}): Promise<TestServer> {
+export async function testApp(opts: { faults?: FaultsProfile; config?: Partial<ServerConfig>; log?: boolean; resilienceEnv?: NodeJS.ProcessEnv;
+  architecture?: Architecture2020 } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'picco-app-'));
   // As createStorage builds it for `picco serve`: with the Idempotency-Key store.
   const storage = withSqliteIdempotency(openSqliteStorage({ path: join(dir, 'db.sqlite') }), join(dir, 'db.sqlite'));
@@ -93,6 +95,7 @@ export async function testApp(opts: { faults?: FaultsProfile; config?: Partial<S
     config: defaultConfig({ testPassword: PASSWORD, ...opts.config, faults: opts.faults ?? {} }, {}),
     ...(opts.log === true ? { log: (l: string) => logs.push(l) } : {}),
     resilience: { env: opts.resilienceEnv ?? TEST_RESILIENCE_ENV },
+    ...(opts.architecture !== undefined ? { architecture: opts.architecture } : {}),
   });
   return { ...ref, clock, registry, logs, close: async () => { await storage.close(); rmSync(dir, { recursive: true, force: true }); } };
 }

@@ -115,6 +115,7 @@ describe('openapi.yaml', () => {
     await client.call('PUT', '/__picco/info', { body: { min_app_version: { ios: '1.0.0', android: '1.0.0' } } });
     await client.get('/__picco/health');
     await client.get('/__picco/downstream');
+    await client.get('/__picco/architecture');
     await client.get('/metrics');
     await client.call('POST', '/test-login', { body: { username: fiscalCode(), password: 'wrong' } });
 
