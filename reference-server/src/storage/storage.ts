@@ -7,6 +7,11 @@
  * constraints (SQLite today, PostgreSQL next), so two server processes sharing one database
  * never need to agree on anything held in memory. Nothing here caches state across calls.
  *
+ * Why one file of ~400 lines: it is the contract, read as one by test/server/storage-contract.ts
+ * and by both implementations; most of its lines are record types and doc comments, grouped by
+ * API (io-backend, PM wallet, BPD cashback) under section rules. Split by API, a reader would
+ * lose the operations that span them (deleteCitizenCascade, enableInstrument).
+ *
  * Contract every implementation honours (checked by test/server/storage-contract.ts):
  * - A promise that resolves means the write is durable (it survives kill -9 of the process).
  * - Card data arrives already reduced to hpan + masked PAN + last four: no PAN, no CVV here.
