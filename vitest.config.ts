@@ -13,6 +13,7 @@ const UNIT = [
   'test/docs/commands-covered.test.ts',
   'test/engine/executors.test.ts',
   'test/engine/metrics.test.ts',
+  'test/engine/generator-verdict.test.ts',
   'test/engine/thresholds.test.ts',
   'test/engine/targets.test.ts',
   'test/engine/scenario-api.test.ts',

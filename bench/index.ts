@@ -11,7 +11,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const ORDER = ['transport', 'engine', 'server-engine', 'server', 'server-surge', 'server-wrk'];
-const NOT_SECTIONS = new Set(['index', 'lib']);
+const NOT_SECTIONS = new Set(['index', 'lib', 'autocannon-peer', 'engine-delay']);
 
 export async function main(argv: string[]): Promise<number> {
   const dir = fileURLToPath(new URL('.', import.meta.url));

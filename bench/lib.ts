@@ -115,15 +115,17 @@ http {
   };
 }
 
-/** `wrk -t1 -c64` pinned to the generator core: requests per second and CPU µs per request. */
-export async function runWrk(url: string, seconds: number, connections = 64): Promise<{ rate: number; usPerRequest: number; requests: number }> {
-  const r = await sh('/usr/bin/time', ['-f', 'CPU %U %S', 'taskset', '-c', String(GEN_CPU), 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, url]);
+/** `wrk -t1 -c64 --latency` pinned to the generator core: requests per second, CPU µs per request, p99 (closed loop, from send). */
+export async function runWrk(url: string, seconds: number, connections = 64): Promise<{ rate: number; usPerRequest: number; requests: number; p99Ms: number }> {
+  const r = await sh('/usr/bin/time', ['-f', 'CPU %U %S', 'taskset', '-c', String(GEN_CPU), 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url]);
   const m = /Requests\/sec:\s+([\d.]+)/.exec(r.stdout);
   const n = /(\d+) requests in/.exec(r.stdout);
   const cpu = /CPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
+  const p99 = /\s99%\s+([\d.]+)(us|ms|s)/.exec(r.stdout);
   if (m === null || n === null) throw new Error(`wrk printed no rate: ${r.stdout} ${r.stderr}`);
   const us = cpu === null ? 0 : ((Number(cpu[1]) + Number(cpu[2])) * 1e6) / Number(n[1]);
-  return { rate: Number(m[1]), usPerRequest: Math.round(us * 100) / 100, requests: Number(n[1]) };
+  const p99Ms = p99 === null ? 0 : Number(p99[1]) * (p99[2] === 'us' ? 0.001 : p99[2] === 's' ? 1000 : 1);
+  return { rate: Number(m[1]), usPerRequest: Math.round(us * 100) / 100, requests: Number(n[1]), p99Ms };
 }
 
 export interface PiccoResult {
@@ -131,11 +133,27 @@ export interface PiccoResult {
   summary: {
     requests: { total: number; ok: number; failed: number; dropped: number; intended: number };
     rate: { target: number; achieved: number; requests: number };
-    latencyMs: { p50: number; p99: number };
+    latencyMs: { p50: number; p99: number; max: number };
     serviceTimeMs: { p50: number; p99: number };
-    generator: { lagP99Ms: number; cpu: number[] };
+    generator: {
+      lagP99Ms: number;
+      cpu: number[];
+      cpuUsPerRequest: number;
+      warmup: number;
+      delayMs?: { p50: number; p99: number; max: number };
+      threads?: Array<{ eventLoopDelayMs: { p99: number; max: number } }>;
+      perSecond?: { worstMs: number; worstSecond: number | null; lateSeconds: Array<{ t: number; cause: string }> };
+    };
     valid: boolean;
+    invalidReasons: string[];
   };
+  /** series.jsonl: each second's latency and the generator's own figures. */
+  series: Array<{
+    t: number;
+    latencyMs: { p99: number };
+    serviceTimeMs: { p99: number };
+    generator?: { delayMs: { p99: number }; threads: Array<{ eventLoopDelayMs: { p99: number; max: number }; utilisation: number; runQueueMs?: number }> };
+  }>;
   wallS: number;
 }
 
@@ -151,17 +169,31 @@ export async function runPicco(url: string, rate: number, seconds: number, extra
   } catch {
     throw new Error(`picco run wrote no summary (exit ${r.code}): ${r.stderr.slice(-2000)}`);
   }
+  const series = readFileSync(join(out, 'series.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as PiccoResult['series'][number]);
   rmSync(out, { recursive: true, force: true });
-  return { code: r.code, summary, wallS };
+  return { code: r.code, summary, series, wallS };
 }
 
 /** Scheduling-lag bound for a probe to count as sustained (the shared machine adds noise). */
 export const PROBE_MAX_LAG_MS = 50;
 
-/** A rate is sustained when nothing was dropped, ≥ 99 % of arrivals completed ok and lag p99 ≤ PROBE_MAX_LAG_MS. */
-export function sustained(r: PiccoResult): boolean {
+/** What a probe must show to count as sustained. */
+export interface SustainedCriteria {
+  /** --max-lag for the probe (the generator's own delay bound, per second). Default PROBE_MAX_LAG_MS. */
+  maxLagMs?: number;
+  /** Latency p99 bound, ms (from the intended start). Default none. */
+  maxP99Ms?: number;
+}
+
+/**
+ * A rate is sustained when the run is valid (its generator delay within --max-lag in every
+ * second), nothing was dropped, ≥ 99 % of arrivals completed ok, lag p99 within the bound, and the
+ * latency p99 within `maxP99Ms` when given.
+ */
+export function sustained(r: PiccoResult, c: SustainedCriteria = {}): boolean {
   const s = r.summary;
-  return s.requests.dropped === 0 && s.requests.ok >= 0.99 * s.requests.intended && s.generator.lagP99Ms <= PROBE_MAX_LAG_MS;
+  const lag = c.maxLagMs ?? PROBE_MAX_LAG_MS;
+  return s.valid && s.requests.dropped === 0 && s.requests.ok >= 0.99 * s.requests.intended && s.generator.lagP99Ms <= lag && (c.maxP99Ms === undefined || s.latencyMs.p99 <= c.maxP99Ms);
 }
 
 /**
@@ -169,22 +201,34 @@ export function sustained(r: PiccoResult): boolean {
  * (one retry absorbs a noisy neighbour), then bisects twice between the last good and the
  * first bad rate. Each probe is a full `picco run` of `seconds`, pinned to the generator core.
  */
-export async function maxSustained(url: string, start: number, ceiling: number, seconds: number, extra: string[] = [], log: (s: string) => void = () => {}): Promise<{ rate: number; usPerRequest: number }> {
+export async function maxSustained(
+  url: string,
+  start: number,
+  ceiling: number,
+  seconds: number,
+  extra: string[] = [],
+  log: (s: string) => void = () => {},
+  criteria: SustainedCriteria = {},
+): Promise<{ rate: number; usPerRequest: number; p99Ms: number }> {
   let bestUs = Number.POSITIVE_INFINITY;
+  const p99At = new Map<number, number>();
   const probe = async (rate: number): Promise<boolean> => {
     for (let attempt = 0; attempt < 2; attempt++) {
-      const r = await runPicco(url, rate, seconds, ['--max-lag', String(PROBE_MAX_LAG_MS), ...extra]);
-      const ok = sustained(r);
+      const r = await runPicco(url, rate, seconds, ['--max-lag', String(criteria.maxLagMs ?? PROBE_MAX_LAG_MS), ...extra]);
+      const ok = sustained(r, criteria);
       const s = r.summary;
-      log(`    probe ${rate}/s: ${ok ? 'sustained' : 'not sustained'} (ok ${s.requests.ok}/${s.requests.intended}, dropped ${s.requests.dropped}, lag p99 ${s.generator.lagP99Ms} ms, p99 ${s.latencyMs.p99} ms, cpu ${s.generator.cpu.join('/')}, ${(s.generator as unknown as { cpuUsPerRequest: number }).cpuUsPerRequest} µs CPU/request)`);
+      const g = s.generator;
+      log(`    probe ${rate}/s: ${ok ? 'sustained' : 'not sustained'} (${s.valid ? 'valid' : 'invalid'}, ok ${s.requests.ok}/${s.requests.intended}, dropped ${s.requests.dropped}, lag p99 ${g.lagP99Ms} ms, ` +
+        `p99 ${s.latencyMs.p99} ms, generator delay p99 ${g.delayMs?.p99 ?? '-'} ms (worst second ${g.perSecond?.worstMs ?? '-'}), cpu ${g.cpu.join('/')}, ${g.cpuUsPerRequest} µs CPU/request)`);
       if (ok) {
-        bestUs = Math.min(bestUs, (s.generator as unknown as { cpuUsPerRequest: number }).cpuUsPerRequest);
+        bestUs = Math.min(bestUs, g.cpuUsPerRequest);
+        p99At.set(rate, s.latencyMs.p99);
         return true;
       }
     }
     return false;
   };
-  const result = (r: number) => ({ rate: r, usPerRequest: Number.isFinite(bestUs) ? bestUs : 0 });
+  const result = (r: number) => ({ rate: r, usPerRequest: Number.isFinite(bestUs) ? bestUs : 0, p99Ms: p99At.get(r) ?? 0 });
   let good = 0;
   let bad = Number.POSITIVE_INFINITY;
   let rate = Math.max(100, Math.round(start));

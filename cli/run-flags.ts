@@ -17,8 +17,10 @@
  *   --architecture 2020 [--rate-scale F] (embedded server only: the server as the 2020 system was
  *   built, its capacities x F [--scale x --speed]; --architecture-option KEY=VALUE, repeated,
  *   is passed on to it: `picco serve` checks it)
- *   --warmup N [min(5000, max(200, 20 × connections × pipelining))]: unrecorded requests before
- *   the clock starts (--url runs only), so connection setup and JIT warm-up are not measured
+ *   --warmup N [the peak rate × 1 s, at least 200, at most 30,000]: unrecorded requests before the
+ *   clock starts (--url runs only): up to 4 per connection slot, closed-loop, to open them, then the
+ *   rest through the run's own schedule loop at its peak rate for up to a second (the rehearsal),
+ *   so connection setup, cold code and its compilation are not measured
  *   --start-at TIME (ISO instant or +D: t = 0 on the wall clock, the same for every segment;
  *   later than --max-lag refuses)   --clock-ref URL (ntp://HOST or http(s)://; default: the
  *   target's Date header, for --start-at runs): see start-flags.ts
@@ -35,6 +37,7 @@ import { loadSloFile, parseSloList, SloFileError } from '../harness/slo/load.ts'
 import type { Slo } from '../harness/slo/parse.ts';
 import type { BuiltScenario } from '../harness/runner/execute.ts';
 import type { RunConfig, WorkSource } from '../harness/runner/run-config.ts';
+import { scheduleFacts } from '../harness/executors/index.ts';
 import { loadExtensionHooks } from '../harness/runner/hooks.ts';
 import type { ExecutorConfig, Stage, Targets } from '../harness/scenario/types.ts';
 import { defaultsNote, resolveScaleSpeed } from '../harness/scenario/defaults.ts';
@@ -297,7 +300,7 @@ export async function parseRunFlags(argv: string[]): Promise<ParsedRun> {
       pipelining,
       timeoutMs,
       batchMs: Number(process.env.PICCO_BATCH_MS ?? 1),
-      warmup: adHoc ? (warmup ?? Math.min(5000, Math.max(200, connections * pipelining * 20))) : 0,
+      warmup: adHoc ? (warmup ?? defaultWarmup(source, connections * pipelining)) : 0,
     },
     maxLagP99Ms: maxLag,
     maxDroppedRatio: maxDropped,
@@ -323,4 +326,11 @@ export async function parseRunFlags(argv: string[]): Promise<ParsedRun> {
     if (defaulted) parsed.defaultsLine = defaultsNote(scenario.name, { scale, speed, defaulted });
   }
   return parsed;
+}
+
+/** --warmup's default: about a second of the run's peak rate (the rehearsal), at least enough to open the connections. */
+function defaultWarmup(source: WorkSource, slots: number): number {
+  if (source.kind !== 'url') return 0;
+  const peak = scheduleFacts(source.executor).peak;
+  return Math.min(30_000, Math.max(200, slots * 4, Math.round(peak)));
 }

@@ -11,6 +11,10 @@
 import { addSparse, encode, newHistogram, percentileMs, percentilesMs, type Histogram, type Percentiles } from './histogram.ts';
 import { Recorder } from './recorder.ts';
 import { addChecks, addCounters, addCounts, addEndpointCounts, copyCounters, type Counters, type EndpointCounts, type SecondSnapshot } from './snapshot.ts';
+import type { DelayStatsMs, LoopSecond } from './loop-watch.ts';
+
+/** One engine thread's event loop over one second. */
+export type ThreadSecond = Omit<LoopSecond, 'runEventLoopDelayMs'>;
 
 export interface EndpointTotals extends EndpointCounts {
   latency: Histogram;
@@ -26,6 +30,14 @@ export interface SecondRecord extends Counters {
   latency: string;
   serviceTime: string;
   lag: string;
+  /**
+   * Per request: scheduling lag + read delay (what the generator added), encoded like latency.
+   * Absent in seconds rebuilt from files that predate them (merges of older runs).
+   */
+  genDelay?: string;
+  readDelay?: string;
+  /** Each engine thread's event loop over the second, by worker. */
+  threads?: ThreadSecond[];
   endpoints: Record<string, { count: number; ok: number; failed: number; status: Record<string, number>; latency: string; serviceTime: string }>;
 }
 
@@ -38,6 +50,12 @@ export interface SeriesLine extends Counters {
   serviceTimeMs: { p50: number; p90: number; p95: number; p99: number; max: number };
   endpoints: Record<string, { count: number; ok: number; failed: number; p99: number }>;
   lagMs: number;
+  /**
+   * The generator's own delay this second: `delayMs` per request (scheduling lag + read delay, the
+   * part of its latency that was the engine's), `readDelayMs` per response (upper bound on the
+   * time it sat readable before being recorded), and each engine thread's event loop.
+   */
+  generator: { delayMs: DelayStatsMs; readDelayMs: DelayStatsMs; threads: ThreadSecond[] };
 }
 
 interface Pending {
@@ -46,15 +64,23 @@ interface Pending {
   latency: Histogram;
   serviceTime: Histogram;
   lag: Histogram;
+  genDelay: Histogram;
+  readDelay: Histogram;
+  threads: ThreadSecond[];
   endpoints: Map<string, EndpointTotals>;
 }
 
 const short = (p: Percentiles) => ({ p50: p.p50, p90: p.p90, p95: p.p95, p99: p.p99, max: p.max });
+const delay = (h: Histogram): DelayStatsMs => ({ p50: percentileMs(h, 50), p99: percentileMs(h, 99), max: h.totalCount === 0 ? 0 : Math.round(h.maxValue) / 1000 });
 
 export class Aggregate implements Counters {
   readonly latency = newHistogram();
   readonly serviceTime = newHistogram();
   readonly lag = newHistogram();
+  readonly genDelay = newHistogram();
+  readonly readDelay = newHistogram();
+  /** Each engine thread over the run so far: its event-loop delay, its GC pauses (sum, longest), by worker. */
+  readonly threads = new Map<number, { eventLoopDelayMs: DelayStatsMs; gcMs: { total: number; max: number } }>();
   readonly endpoints = new Map<string, EndpointTotals>();
   readonly status: Record<string, number> = {};
   readonly failures: Record<string, number> = {};
@@ -81,6 +107,9 @@ export class Aggregate implements Counters {
         latency: newHistogram(),
         serviceTime: newHistogram(),
         lag: newHistogram(),
+        genDelay: newHistogram(),
+        readDelay: newHistogram(),
+        threads: [],
         endpoints: new Map(),
       };
       this.pending.set(s.t, p);
@@ -96,6 +125,18 @@ export class Aggregate implements Counters {
     addSparse(p.latency, s.latency);
     addSparse(p.serviceTime, s.serviceTime);
     addSparse(p.lag, s.lag);
+    // Older snapshots (histograms.json of earlier runs, tests) may lack the generator's figures.
+    if (s.genDelay !== undefined) addSparse(p.genDelay, s.genDelay);
+    if (s.readDelay !== undefined) addSparse(p.readDelay, s.readDelay);
+    if (s.loop !== undefined) {
+      const { runEventLoopDelayMs, ...second } = s.loop;
+      p.threads.push(second);
+      const run = this.threads.get(second.worker) ?? { eventLoopDelayMs: runEventLoopDelayMs, gcMs: { total: 0, max: 0 } };
+      run.eventLoopDelayMs = runEventLoopDelayMs;
+      run.gcMs.total = Math.round((run.gcMs.total + second.gcMs.total) * 1000) / 1000;
+      run.gcMs.max = Math.max(run.gcMs.max, second.gcMs.max);
+      this.threads.set(second.worker, run);
+    }
     for (const [name, e] of Object.entries(s.endpoints)) {
       let pe = p.endpoints.get(name);
       if (pe === undefined) {
@@ -138,6 +179,9 @@ export class Aggregate implements Counters {
     this.latency.add(p.latency);
     this.serviceTime.add(p.serviceTime);
     this.lag.add(p.lag);
+    this.genDelay.add(p.genDelay);
+    this.readDelay.add(p.readDelay);
+    p.threads.sort((a, b) => a.worker - b.worker);
     const rec: SecondRecord = {
       t: s.t,
       ...copyCounters(s),
@@ -147,6 +191,9 @@ export class Aggregate implements Counters {
       latency: p.latency.totalCount > 0 ? encode(p.latency) : '',
       serviceTime: p.serviceTime.totalCount > 0 ? encode(p.serviceTime) : '',
       lag: p.lag.totalCount > 0 ? encode(p.lag) : '',
+      genDelay: p.genDelay.totalCount > 0 ? encode(p.genDelay) : '',
+      readDelay: p.readDelay.totalCount > 0 ? encode(p.readDelay) : '',
+      threads: p.threads,
       endpoints: {},
     };
     const series: SeriesLine = {
@@ -158,6 +205,7 @@ export class Aggregate implements Counters {
       serviceTimeMs: short(percentilesMs(p.serviceTime)),
       endpoints: {},
       lagMs: percentileMs(p.lag, 99),
+      generator: { delayMs: delay(p.genDelay), readDelayMs: delay(p.readDelay), threads: p.threads },
     };
     for (const [name, pe] of p.endpoints) {
       let tot = this.endpoints.get(name);

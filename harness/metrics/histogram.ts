@@ -20,8 +20,9 @@ export function newHistogram(): Histogram {
   return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: 3, autoResize: true });
 }
 
+/** Integer microseconds; 0 for a negative value or NaN (never a value that would corrupt a histogram). */
 export function toMicros(ms: number): number {
-  return ms <= 0 ? 0 : Math.round(ms * 1000);
+  return ms > 0 ? Math.round(ms * 1000) : 0;
 }
 
 export function encode(h: Histogram): string {

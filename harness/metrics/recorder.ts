@@ -14,6 +14,7 @@
  */
 import { mergeSparse, newHistogram, toMicros, toSparse, type Histogram, type SparseHistogram } from './histogram.ts';
 import { copyCounters, resetCounters, type Counters, type SecondSnapshot } from './snapshot.ts';
+import type { LoopSecond } from './loop-watch.ts';
 
 export class EndpointStats {
   count = 0;
@@ -42,6 +43,8 @@ export class Recorder implements Counters {
   readonly checks = new Map<string, { pass: number; fail: number }>();
   readonly outcomes = new Map<string, number>();
   readonly lag: Histogram = newHistogram();
+  readonly genDelay: Histogram = newHistogram();
+  readonly readDelay: Histogram = newHistogram();
   private readonly endpoints = new Map<string, EndpointStats>();
 
   endpoint(name: string): EndpointStats {
@@ -53,8 +56,14 @@ export class Recorder implements Counters {
     return e;
   }
 
-  /** One request finished (status 0 when it failed at the transport level). */
-  complete(ep: EndpointStats, status: number, ok: boolean, failure: string | undefined, latencyMs: number, serviceMs: number): void {
+  /**
+   * One request finished (status 0 when it failed at the transport level). `readMs`: how long its
+   * response can have sat readable before this call (LoopWatch.readDelay); `beforeMs`: the
+   * generator's part of its latency before the response (how late the engine released it, and
+   * for a request that waited for a connection, how much later than a prompt engine one came free;
+   * 0 for a journey's later steps). Their sum is the generator's part of `latencyMs`.
+   */
+  complete(ep: EndpointStats, status: number, ok: boolean, failure: string | undefined, latencyMs: number, serviceMs: number, readMs = 0, beforeMs = 0): void {
     this.completed++;
     ep.count++;
     if (ok) {
@@ -68,6 +77,8 @@ export class Recorder implements Counters {
     if (failure !== undefined) this.failures.set(failure, (this.failures.get(failure) ?? 0) + 1);
     ep.latency.recordValue(toMicros(latencyMs));
     ep.serviceTime.recordValue(toMicros(serviceMs));
+    this.readDelay.recordValue(toMicros(readMs));
+    this.genDelay.recordValue(toMicros(readMs + beforeMs));
   }
 
   check(name: string, ok: boolean): void {
@@ -88,8 +99,8 @@ export class Recorder implements Counters {
     this.lag.recordValue(toMicros(ms));
   }
 
-  /** Reads out and resets the second; the recording structures are reused. */
-  snapshot(t: number, inFlight: number): SecondSnapshot {
+  /** Reads out and resets the second; the recording structures are reused. `loop`: the thread's second. */
+  snapshot(t: number, inFlight: number, loop?: LoopSecond): SecondSnapshot {
     const endpoints: SecondSnapshot['endpoints'] = {};
     const status: Record<string, number> = {};
     const latency: SparseHistogram[] = [];
@@ -126,13 +137,18 @@ export class Recorder implements Counters {
       latency: mergeSparse(latency),
       serviceTime: mergeSparse(serviceTime),
       lag: toSparse(this.lag),
+      genDelay: toSparse(this.genDelay),
+      readDelay: toSparse(this.readDelay),
       endpoints,
     };
+    if (loop !== undefined) snap.loop = loop;
     resetCounters(this);
     this.failures.clear();
     this.checks.clear();
     this.outcomes.clear();
     this.lag.reset();
+    this.genDelay.reset();
+    this.readDelay.reset();
     return snap;
   }
 }

@@ -9,6 +9,7 @@
  * which it was released.
  */
 import type { SparseHistogram } from './histogram.ts';
+import type { LoopSecond } from './loop-watch.ts';
 
 export interface EndpointSnapshot {
   count: number;
@@ -81,5 +82,11 @@ export interface SecondSnapshot extends Counters {
   latency: SparseHistogram;
   serviceTime: SparseHistogram;
   lag: SparseHistogram;
+  /** Per completed request: what the generator added to its latency (scheduling lag + read delay), µs. */
+  genDelay: SparseHistogram;
+  /** Per completed response: upper bound on how long it sat readable before being recorded, µs. */
+  readDelay: SparseHistogram;
+  /** The engine thread's event loop over the second (absent from snapshots not made by an engine). */
+  loop?: LoopSecond;
   endpoints: Record<string, EndpointSnapshot>;
 }

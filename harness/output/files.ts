@@ -17,6 +17,9 @@ export interface HistogramsFile {
   latency: string;
   serviceTime: string;
   lag: string;
+  /** The generator's part of each request's latency (lag + read delay), and the read delay alone. */
+  genDelay?: string;
+  readDelay?: string;
   endpoints: Record<string, { latency: string; serviceTime: string }>;
   perSecond: Array<{ t: number; latency: string; serviceTime: string }>;
 }
@@ -28,6 +31,8 @@ export function histogramsOf(agg: Aggregate): HistogramsFile {
     latency: encode(agg.latency),
     serviceTime: encode(agg.serviceTime),
     lag: encode(agg.lag),
+    genDelay: encode(agg.genDelay),
+    readDelay: encode(agg.readDelay),
     endpoints,
     perSecond: agg.seconds.map((s) => ({ t: s.t, latency: s.latency, serviceTime: s.serviceTime })),
   };

@@ -13,6 +13,8 @@
 import type { Aggregate } from '../metrics/aggregate.ts';
 import { decode, percentilesMs, type Percentiles } from '../metrics/histogram.ts';
 import type { SloResult } from '../slo/evaluate.ts';
+import type { DelayStatsMs } from '../metrics/loop-watch.ts';
+import type { GeneratorVerdict, LateSecond } from '../metrics/generator-delay.ts';
 
 type P = Omit<Percentiles, 'mean' | 'min'> & { mean: number };
 
@@ -72,6 +74,19 @@ export interface Summary {
     cpuMs: { user: number; system: number };
     cpuUsPerRequest: number;
     bounds: { maxLagP99Ms: number; maxDroppedRatio: number };
+    /**
+     * Per request, what the generator added to its latency: scheduling lag + read delay (an upper
+     * bound on how long its response sat readable before the engine recorded it), ms.
+     */
+    delayMs: P;
+    readDelayMs: P;
+    /** Each engine thread over the run: utilisation, event-loop delay, GC pauses (sum, longest). */
+    threads: Array<{ worker: number; utilisation: number; eventLoopDelayMs: DelayStatsMs; gcMs: { total: number; max: number } }>;
+    /**
+     * The per-second judgement (`--max-lag` at the percentile an SLO judges): the worst second's
+     * generator delay and every second over the bound, each with its likely cause.
+     */
+    perSecond: { percentile: number; maxMs: number; worstMs: number; worstSecond: number | null; lateSeconds: LateSecond[] };
   };
   config: Record<string, unknown>;
   start?: StartRecord;
@@ -104,6 +119,8 @@ export interface SummaryInput {
   warmup: number;
   cpuMs: { user: number; system: number };
   bounds: { maxLagP99Ms: number; maxDroppedRatio: number };
+  /** The per-second generator-delay judgement (judgeGeneratorDelay); none: nothing judged. */
+  verdict?: GeneratorVerdict;
   config: Record<string, unknown>;
   /** The start record, without releaseLagMs (read here from the first second's lag). */
   start?: Omit<StartRecord, 'releaseLagMs'>;
@@ -163,6 +180,19 @@ export function buildSummary(i: SummaryInput): Summary {
       cpuMs: { user: Math.round(i.cpuMs.user), system: Math.round(i.cpuMs.system) },
       cpuUsPerRequest: a.completed === 0 ? 0 : Math.round(((i.cpuMs.user + i.cpuMs.system) * 1000 * 100) / a.completed) / 100,
       bounds: i.bounds,
+      delayMs: p(a.genDelay),
+      readDelayMs: p(a.readDelay),
+      threads: i.cpu.map((u, w) => {
+        const th = a.threads.get(w);
+        return { worker: w, utilisation: Math.round(u * 1000) / 1000, eventLoopDelayMs: th?.eventLoopDelayMs ?? { p50: 0, p99: 0, max: 0 }, gcMs: th?.gcMs ?? { total: 0, max: 0 } };
+      }),
+      perSecond: {
+        percentile: i.verdict?.percentile ?? 99,
+        maxMs: i.verdict?.maxMs ?? i.bounds.maxLagP99Ms,
+        worstMs: i.verdict?.worstMs ?? 0,
+        worstSecond: i.verdict?.worstSecond ?? null,
+        lateSeconds: i.verdict?.late ?? [],
+      },
     },
     config: i.config,
     ...(i.start !== undefined ? { start: { ...i.start, releaseLagMs: releaseLagAtStart(a) } } : {}),

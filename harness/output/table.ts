@@ -56,7 +56,13 @@ export function renderTable(s: Summary): string {
     }
   }
   lines.push('');
-  lines.push(`  generator: lag p99 ${s.generator.lagP99Ms} ms, dropped ${(s.generator.droppedRatio * 100).toFixed(3)} %, cpu ${s.generator.cpu.join('/')}`);
+  const g = s.generator;
+  lines.push(`  generator: lag p99 ${g.lagP99Ms} ms, dropped ${(g.droppedRatio * 100).toFixed(3)} %, cpu ${g.cpu.join('/')}`);
+  if (g.delayMs !== undefined && g.perSecond !== undefined) {
+    const eld = Math.max(0, ...(g.threads ?? []).map((t) => t.eventLoopDelayMs.max));
+    const worst = g.perSecond.worstSecond === null ? '' : `, worst second ${g.perSecond.worstSecond} at p${g.perSecond.percentile} ${f(g.perSecond.worstMs)} ms (bound ${g.perSecond.maxMs} ms)`;
+    lines.push(`  generator delay (lag + read delay, per request): p99 ${f(g.delayMs.p99)} ms, max ${f(g.delayMs.max)} ms${worst}; event-loop delay max ${f(eld)} ms`);
+  }
   if (!s.valid) lines.push(`  INVALID RUN (exit 98): ${s.invalidReasons.join('; ')}`);
   else lines.push(`  verdict: ${s.pass ? 'PASS' : s.aborted ? 'ABORTED (SLO abortOnFail)' : 'FAIL (an SLO failed)'}`);
   return lines.join('\n') + '\n';

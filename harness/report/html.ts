@@ -99,7 +99,7 @@ h2{font-size:15px;margin:18px 0 8px}
 <div class="card"><h3>Latency percentiles: from intended start (solid) and service time (dashed)</h3><div class="chart"><canvas id="c-latency"></canvas></div></div>
 <div class="card"><h3>Responses by status</h3><div class="chart"><canvas id="c-status"></canvas></div></div>
 <div class="card"><h3>Requests and errors by endpoint</h3><div class="chart"><canvas id="c-endpoints"></canvas></div></div>
-<div class="card"><h3>In flight and generator scheduling lag</h3><div class="chart"><canvas id="c-inflight"></canvas></div></div>
+<div class="card"><h3>In flight (left) and the generator's own delay (right): scheduling lag, lag + read delay, event-loop delay</h3><div class="chart"><canvas id="c-inflight"></canvas></div></div>
 </div>
 <h2>Endpoints</h2><div class="card"><table id="endpoints-table"></table></div>
 <section id="server-section" hidden><h2>Server side (Prometheus)</h2><div class="grid" id="server-charts"></div></section>

@@ -13,14 +13,15 @@
  * await runEngine(spec, (snap) => agg.add(snap), control);
  */
 import { performance } from 'node:perf_hooks';
-import { createSchedule, type ArrivalCursor } from '../executors/index.ts';
+import { createSchedule, scheduleFacts, type ArrivalCursor } from '../executors/index.ts';
 import { isOpenModel } from '../executors/index.ts';
 import { Recorder, type EndpointStats } from '../metrics/recorder.ts';
+import { threadLoop } from '../metrics/loop-watch.ts';
 import type { SecondSnapshot } from '../metrics/snapshot.ts';
 import { FastClient } from '../transport/fast-client.ts';
 import { OriginPools, ArrivalClient } from '../transport/journey-client.ts';
 import type { Stream } from '../scenario/types.ts';
-import { now } from './clock.ts';
+import { now, setEpoch } from './clock.ts';
 import { importScenario } from '../scenario/module.ts';
 import type { DoneInfo, WorkSpec } from './work.ts';
 
@@ -57,7 +58,9 @@ export async function prepareEngine(spec: WorkSpec): Promise<PreparedEngine> {
     fast = new FastClient(w.body === undefined ? req : { ...req, body: Buffer.from(w.body) }, rec);
     const cursor = createSchedule(w.executor, { seed, segment: spec.segment });
     streams.push({ cursor, has: cursor.next(), open: true, stream: undefined, iteration: 0 });
-    warmup = await fast.warmup(limits.warmup, limits.connections * limits.pipelining);
+    // A few requests per slot open every connection; the rest of the warm-up is the rehearsal's.
+    const slots = limits.connections * limits.pipelining;
+    warmup = await fast.warmup(Math.min(limits.warmup, slots * 4), slots);
   } else {
     const w = spec.source;
     seed = w.options.seed;
@@ -70,10 +73,18 @@ export async function prepareEngine(spec: WorkSpec): Promise<PreparedEngine> {
     });
   }
 
-  return {
-    start(emit, control) {
+  const loop = threadLoop();
+  loop.worker = spec.worker;
+
+  /**
+   * Runs `streams` on the run's clock into `rec` until their schedules end and what they sent is
+   * back. The rehearsal runs this same function (same closures, same feedback, same compiled
+   * code) into a scratch recorder, so the run's first second runs warm code.
+   */
+  const schedule = (rec: Recorder, streams: LiveStream[], emit: (s: SecondSnapshot) => void, control: EngineControl, last: boolean, graceMs?: number): Promise<DoneInfo> => {
       return new Promise<DoneInfo>((resolve) => {
         const elu0 = performance.eventLoopUtilization();
+        loop.start();
         let sec = 0;
         let inFlight = 0;
         let vus = 0;
@@ -85,7 +96,7 @@ export async function prepareEngine(spec: WorkSpec): Promise<PreparedEngine> {
 
         const roll = (t: number): void => {
           while (t >= (sec + 1) * 1000) {
-            emit(rec.snapshot(sec, inflight()));
+            emit(rec.snapshot(sec, inflight(), loop.second()));
             sec++;
           }
         };
@@ -134,7 +145,7 @@ export async function prepareEngine(spec: WorkSpec): Promise<PreparedEngine> {
             return;
           }
           if (fast !== undefined) {
-            fast.send(intended);
+            fast.send(intended, t - intended);
             return;
           }
           const s = ls.stream!;
@@ -144,7 +155,7 @@ export async function prepareEngine(spec: WorkSpec): Promise<PreparedEngine> {
             return;
           }
           const arrival = { index: c.index, citizen: s.citizenOf?.(c.index) ?? c.index, intendedMs: intended };
-          const client = new ArrivalClient(pools!, rec, endpoints, arrival, seed, () => control.aborted);
+          const client = new ArrivalClient(pools!, rec, endpoints, arrival, seed, () => control.aborted, t - intended);
           inFlight++;
           try {
             s.journey.run(client, arrival, s.params).then(journeyDone, journeyFailed);
@@ -157,7 +168,7 @@ export async function prepareEngine(spec: WorkSpec): Promise<PreparedEngine> {
           finishing = true;
           const ticker = setInterval(() => roll(now()), 100);
           // Journeys may think, back off and retry after their last arrival: give them longer.
-          const grace = fast !== undefined ? limits.timeoutMs + 1000 : 2 * limits.timeoutMs + 30_000;
+          const grace = graceMs ?? (fast !== undefined ? limits.timeoutMs + 1000 : 2 * limits.timeoutMs + 30_000);
           const deadline = control.aborted ? 2000 : Math.max(0, lastStopMs - now()) + grace;
           const drained = fast !== undefined
             ? fast.drained()
@@ -168,16 +179,18 @@ export async function prepareEngine(spec: WorkSpec): Promise<PreparedEngine> {
           clearInterval(ticker);
           const t = now();
           roll(t);
-          emit(rec.snapshot(sec, inflight()));
+          emit(rec.snapshot(sec, inflight(), loop.second()));
+          loop.stop();
           const forced = inflight() > 0;
-          await Promise.all([fast?.close(forced), pools?.close(forced)]);
+          if (last) await Promise.all([fast?.close(forced), pools?.close(forced)]);
           const elu = performance.eventLoopUtilization(elu0).utilization;
-          resolve({ worker: spec.worker, elu, aborted: control.aborted, warmup });
+          resolve({ worker: spec.worker, elu, aborted: control.aborted, warmup: warmup + (fast?.rehearsed ?? 0) });
         };
 
         const tick = (): void => {
           if (finishing) return;
           const t = now();
+          loop.observe(t);
           let next = Number.POSITIVE_INFINITY;
           // Release every due arrival in global intended order (streams merged).
           for (;;) {
@@ -220,6 +233,50 @@ export async function prepareEngine(spec: WorkSpec): Promise<PreparedEngine> {
         if (wait > 1) setTimeout(tick, wait - 0.5);
         else setImmediate(tick);
       });
-    },
   };
+
+  if (fast !== undefined && spec.source.kind === 'url') await rehearse(spec, limits.warmup - warmup, fast, schedule);
+  return { start: (emit, control) => schedule(rec, streams, emit, control, true) };
 }
+
+/** How long the rehearsal lasts at most, ms: a second at the peak rate warms what a run runs. */
+const REHEARSAL_MAX_MS = 1000;
+
+/**
+ * Before the clock starts (--url runs): what is left of `limits.warmup` after the closed-loop
+ * warm-up opened the connections, through the run's own schedule loop at the run's peak rate
+ * (this worker's share of it, for at most a second), into a scratch recorder, then a quiet pause. The first second otherwise runs interpreted code and, on a pinned core, shares it with
+ * the optimizing compiler's threads compiling that code: the start-up stall the first second's
+ * p99 showed. The pause lets the compile jobs the rehearsal queued finish before the clock starts.
+ */
+async function rehearse(
+  spec: WorkSpec,
+  requests: number,
+  fast: FastClient,
+  schedule: (rec: Recorder, streams: LiveStream[], emit: (s: SecondSnapshot) => void, control: EngineControl, last: boolean, graceMs?: number) => Promise<DoneInfo>,
+): Promise<void> {
+  if (spec.source.kind !== 'url' || requests <= 0) return;
+  const peak = scheduleFacts(spec.source.executor).peak;
+  if (peak <= 0) return;
+  // This worker's share of the peak rate: arrivals are striped over the segment's count.
+  const share = peak / spec.segment.count;
+  const durationS = Math.min(REHEARSAL_MAX_MS / 1000, requests / Math.max(share, 1));
+  if (durationS < 0.02) return;
+  const cursor = createSchedule({ type: 'constant-arrival-rate', rate: peak, durationS }, { seed: spec.seed, segment: spec.segment });
+  const scratch = new Recorder();
+  const control: EngineControl = { aborted: false };
+  const stop = setTimeout(() => (control.aborted = true), REHEARSAL_MAX_MS + 500);
+  setEpoch(Date.now() + 5);
+  // Completions go to the client's scratch recorder (a straggler that outlives the rehearsal too).
+  fast.rehearsing = true;
+  try {
+    await schedule(scratch, [{ cursor, has: cursor.next(), open: true, stream: undefined, iteration: 0 }], () => {}, control, false, 1000);
+  } finally {
+    clearTimeout(stop);
+    fast.endRehearsal();
+  }
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+}
+
+/** Quiet time after the rehearsal, ms: background compile jobs finish before the clock starts. */
+const SETTLE_MS = 100;

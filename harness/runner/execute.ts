@@ -5,9 +5,11 @@
  * Whoever calls it has already built the scenario's plan once (its facts are read here) and
  * started whatever the targets point at (the CLI starts the embedded reference server).
  *
- * Validity (exit 98): the run describes the generator, not the target, when the scheduling lag
- * p99 exceeds `maxLagP99Ms` (default 25 ms) or more than `maxDroppedRatio` (default 1 %) of the
- * arrivals were dropped at the in-flight cap. Invalid wins over an SLO failure (99).
+ * Validity (exit 98): the run describes the generator, not the target, when in any second the
+ * generator's own delay (scheduling lag + read delay, per request) at the percentile the SLOs
+ * judge (p99 without one) exceeds `maxLagP99Ms` (--max-lag, default 25 ms), when the run-wide
+ * scheduling lag p99 does, or when more than `maxDroppedRatio` (default 1 %) of the arrivals were
+ * dropped at the in-flight cap. Invalid wins over an SLO failure (99).
  *
  * @example
  * const { exitCode } = await executeRun(config, { name: scenario.name, plan });
@@ -17,6 +19,8 @@ import { EXIT } from '../errors.ts';
 import { scheduleFacts } from '../executors/index.ts';
 import { formatSegment, type Segment } from '../executors/segment.ts';
 import { abortingFailures, evaluateSlos, type RunView } from '../slo/evaluate.ts';
+import type { Slo } from '../slo/parse.ts';
+import { judgeGeneratorDelay } from '../metrics/generator-delay.ts';
 import { buildSummary, type Summary } from '../output/summary.ts';
 import type { SeriesLine } from '../metrics/aggregate.ts';
 import { RunFiles } from '../output/files.ts';
@@ -63,6 +67,21 @@ async function clockOffsetOf(cfg: RunConfig): Promise<() => Promise<ClockOffset 
   }
   const o = await measureClockOffset(ref, { deadlineMs: wallNow() + 5000 });
   return async () => o;
+}
+
+/**
+ * The latency percentile the SLOs judge (the highest of them: p(N) is N, med 50, max 100); 99
+ * when no SLO judges latency. The generator's delay is held to the bound at that percentile.
+ */
+export function judgedPercentile(slos: readonly Slo[]): number {
+  let p: number | undefined;
+  for (const s of slos) {
+    if (s.metric !== 'http_req_duration') continue;
+    const a = s.aggregate;
+    const q = a.kind === 'p' ? a.p : a.kind === 'med' ? 50 : a.kind === 'max' ? 100 : undefined;
+    if (q !== undefined) p = Math.max(p ?? 0, q);
+  }
+  return p ?? 99;
 }
 
 /** Arrivals of a schedule that fall in a segment's stripe. */
@@ -156,6 +175,8 @@ export async function executeRun(cfg: RunConfig, built?: BuiltScenario): Promise
     const lagP99 = agg.lag.totalCount === 0 ? 0 : agg.lag.getValueAtPercentile(99) / 1000;
     const droppedRatio = agg.intended === 0 ? 0 : agg.dropped / agg.intended;
     const reasons: string[] = [];
+    const verdict = judgeGeneratorDelay(agg.seconds, { percentile: judgedPercentile(slos), maxMs: cfg.maxLagP99Ms });
+    if (verdict.reason !== undefined) reasons.push(verdict.reason);
     if (lagP99 > cfg.maxLagP99Ms) reasons.push(`scheduling lag p99 ${lagP99.toFixed(2)} ms > ${cfg.maxLagP99Ms} ms (--max-lag): the generator fell behind its schedule`);
     if (droppedRatio > cfg.maxDroppedRatio) {
       reasons.push(`${(droppedRatio * 100).toFixed(2)} % of arrivals dropped at the in-flight cap ${cfg.limits.inFlightCap} > ${(cfg.maxDroppedRatio * 100).toFixed(2)} % (--max-dropped)`);
@@ -188,6 +209,7 @@ export async function executeRun(cfg: RunConfig, built?: BuiltScenario): Promise
         clockRef: offset?.ref ?? null,
         waitedMs: Math.round(result.start.waitedMs),
       },
+      verdict,
       config: {
         rate: targetRate,
         connections: cfg.limits.connections,

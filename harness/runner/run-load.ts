@@ -66,6 +66,20 @@ export function shareOf(cfg: RunConfig, cutMs: number, w: number, n: number): Wo
   };
 }
 
+/** Round trip of one message to a ready worker and back, ms. */
+function pingMs(w: Worker): Promise<number> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const on = (m: { type: string }): void => {
+      if (m.type !== 'pong') return;
+      w.off('message', on);
+      resolve(performance.now() - t0);
+    };
+    w.on('message', on);
+    w.postMessage({ type: 'ping' });
+  });
+}
+
 export async function runLoad(cfg: RunConfig, o: LoadControl): Promise<LoadResult> {
   const n = Math.max(1, cfg.workers);
   const agg = new Aggregate(n);
@@ -126,6 +140,9 @@ export async function runLoad(cfg: RunConfig, o: LoadControl): Promise<LoadResul
     await Promise.all(workers.map((w) => w.terminate()));
     throw err;
   }
+  // The clock starts when every worker is ready and answering now: the epoch is placed past a few
+  // round trips of the slowest, so no worker learns of the start after its first arrival is due.
+  const rtt = await Promise.all(workers.map((w) => pingMs(w)));
   const done = workers.map(
     (w, i) =>
       new Promise<DoneInfo>((resolve, reject) => {
@@ -146,7 +163,7 @@ export async function runLoad(cfg: RunConfig, o: LoadControl): Promise<LoadResul
   if (o.signal?.aborted === true) onSignal();
   let start: AgreedStart;
   try {
-    start = await agreeEpoch(cfg, 50, o.signal);
+    start = await agreeEpoch(cfg, Math.max(20, 4 * Math.max(...rtt)), o.signal);
   } catch (err) {
     o.signal?.removeEventListener('abort', onSignal);
     await Promise.all(workers.map((w) => w.terminate()));

@@ -26,6 +26,7 @@ import type { Socket } from 'node:net';
 import { buildConnector, Client, type Dispatcher } from 'undici';
 import { classifyError } from './classify.ts';
 import { Recorder, type EndpointStats } from '../metrics/recorder.ts';
+import { threadLoop, type LoopWatch } from '../metrics/loop-watch.ts';
 import { now } from '../runner/clock.ts';
 
 export interface FastRequest {
@@ -39,6 +40,10 @@ export interface FastRequest {
   /** The label requests are reported under. Default `METHOD /path`. */
   endpoint?: string;
 }
+
+const RUN = 0;
+const WARM = 1;
+const REHEARSAL = 2;
 
 /** One connection and the socket it currently writes to (replaced on reconnect). */
 interface Conn {
@@ -55,10 +60,18 @@ interface Conn {
  */
 class Slot implements Dispatcher.DispatchHandler {
   intendedMs = 0;
+  /**
+   * The generator's part of this request's latency before its response: how late the engine
+   * released it, plus, for a request that waited for a slot, how much later than a prompt engine
+   * the slot it got came free (see FastClient.pump). Its read delay is added at completion.
+   */
+  genMs = 0;
+  /** How much later than a prompt engine this request went out (its slot frees that much later too). */
+  lateMs = 0;
   sentMs = 0;
   status = 0;
-  /** A warm-up request: recorded into the scratch recorder, not counted in flight. */
-  warm = false;
+  /** What the request is: RUN, WARM (closed-loop warm-up, not in flight) or REHEARSAL (the schedule's warm run). */
+  kind = RUN;
   next: Slot | null = null;
   constructor(
     private readonly owner: FastClient,
@@ -99,8 +112,9 @@ export class FastClient {
     }
     this.toUncork.length = 0;
   };
-  /** Intended times of requests waiting for a slot: a ring, grown by doubling. */
+  /** Intended times (and release lags) of requests waiting for a slot: a ring, grown by doubling. */
   private wait = new Float64Array(1024);
+  private waitLag = new Float64Array(1024);
   private head = 0;
   private waiting = 0;
   private pumping = false;
@@ -111,6 +125,11 @@ export class FastClient {
   private readonly warmEp: EndpointStats;
   private warmInFlight = 0;
   private warmNext: (() => void) | undefined;
+  /** While true, sends are the rehearsal's: recorded into the scratch recorder, counted in `rehearsed`. */
+  rehearsing = false;
+  /** Requests the rehearsal sent (unrecorded, like the warm-up's). */
+  rehearsed = 0;
+  private readonly loop: LoopWatch = threadLoop();
 
   constructor(
     req: FastRequest,
@@ -158,23 +177,27 @@ export class FastClient {
     this.warmEp = this.warmRec.endpoint(this.ep.name);
   }
 
-  send(intendedMs: number): void {
+  /** Sends one request intended at `intendedMs`, released `lagMs` late. */
+  send(intendedMs: number, lagMs = 0): void {
     this.inFlight++;
     this.rec.started++;
+    if (this.rehearsing) this.rehearsed++;
     const s = this.free;
     if (s === null || this.waiting > 0) {
-      this.enqueue(intendedMs);
+      this.enqueue(intendedMs, lagMs);
       return;
     }
     this.free = s.next;
-    this.dispatch(s, intendedMs, false);
+    this.dispatch(s, intendedMs, lagMs, this.rehearsing ? REHEARSAL : RUN);
   }
 
-  private dispatch(s: Slot, intendedMs: number, warm: boolean): void {
+  private dispatch(s: Slot, intendedMs: number, lagMs: number, kind: number, lateMs = lagMs): void {
     s.intendedMs = intendedMs;
+    s.genMs = lagMs;
+    s.lateMs = lateMs;
     s.sentMs = 0;
     s.status = 0;
-    s.warm = warm;
+    s.kind = kind;
     s.conn.client.dispatch(this.opts, s);
   }
 
@@ -186,28 +209,46 @@ export class FastClient {
     if (this.toUncork.push(c) === 1) queueMicrotask(this.uncorkAll);
   }
 
-  private enqueue(intendedMs: number): void {
+  private enqueue(intendedMs: number, lagMs: number): void {
     if (this.waiting === this.wait.length) {
-      const grown = new Float64Array(this.wait.length * 2);
-      for (let k = 0; k < this.waiting; k++) grown[k] = this.wait[(this.head + k) % this.wait.length]!;
+      const n = this.wait.length;
+      const grown = new Float64Array(n * 2);
+      const grownLag = new Float64Array(n * 2);
+      for (let k = 0; k < this.waiting; k++) {
+        grown[k] = this.wait[(this.head + k) % n]!;
+        grownLag[k] = this.waitLag[(this.head + k) % n]!;
+      }
       this.wait = grown;
+      this.waitLag = grownLag;
       this.head = 0;
     }
-    this.wait[(this.head + this.waiting) % this.wait.length] = intendedMs;
+    const at = (this.head + this.waiting) % this.wait.length;
+    this.wait[at] = intendedMs;
+    this.waitLag[at] = lagMs;
     this.waiting++;
   }
 
-  /** Sends waiting requests while slots are free (a loop, never recursion, if a send fails at once). */
-  private pump(): void {
+  /**
+   * Sends waiting requests while slots are free (a loop, never recursion, if a send fails at once).
+   * A waiting request's wait is the target's (its connections were busy) except for how much later
+   * than a prompt engine the slot came free: `freedLateMs`, the freeing request's own late start
+   * plus its read delay. That part, at most the wait, is the generator's and is carried on.
+   */
+  private pump(freedLateMs = 0): void {
     if (this.pumping || this.closed) return;
     this.pumping = true;
+    const t = now();
     while (this.waiting > 0 && this.free !== null) {
       const s = this.free;
       this.free = s.next;
       const intended = this.wait[this.head]!;
+      const lag = this.waitLag[this.head]!;
       this.head = (this.head + 1) % this.wait.length;
       this.waiting--;
-      this.dispatch(s, intended, false);
+      const wait = t - intended - lag;
+      const carry = freedLateMs < wait ? freedLateMs : wait > 0 ? wait : 0;
+      freedLateMs = 0; // only the slot just freed came free late; any other was free already
+      this.dispatch(s, intended, lag + carry, this.rehearsing ? REHEARSAL : RUN, carry);
     }
     this.pumping = false;
   }
@@ -215,22 +256,24 @@ export class FastClient {
   done(s: Slot, err: Error | undefined): void {
     const t = now();
     const sent = s.sentMs === 0 ? t : s.sentMs;
-    const warm = s.warm;
-    const rec = warm ? this.warmRec : this.rec;
-    const ep = warm ? this.warmEp : this.ep;
+    const kind = s.kind;
+    const rec = kind === RUN ? this.rec : this.warmRec;
+    const ep = kind === RUN ? this.ep : this.warmEp;
+    const read = this.loop.readDelay(t, t - sent);
     if (err === undefined) {
       const ok = s.status >= 200 && s.status < 300;
-      rec.complete(ep, s.status, ok, ok ? undefined : 'unexpected_status', t - s.intendedMs, t - sent);
+      rec.complete(ep, s.status, ok, ok ? undefined : 'unexpected_status', t - s.intendedMs, t - sent, read, s.genMs);
     } else {
-      rec.complete(ep, 0, false, classifyError(err), t - s.intendedMs, t - sent);
+      rec.complete(ep, 0, false, classifyError(err), t - s.intendedMs, t - sent, read, s.genMs);
     }
+    const freedLate = s.lateMs + read;
     s.next = this.free;
     this.free = s;
-    if (warm) {
+    if (kind === WARM) {
       this.warmInFlight--;
       this.warmNext?.();
     } else this.inFlight--;
-    if (this.waiting > 0) this.pump();
+    if (this.waiting > 0) this.pump(freedLate);
     else if (this.inFlight === 0 && this.onIdle !== undefined) this.onIdle();
   }
 
@@ -263,7 +306,7 @@ export class FastClient {
         this.free = s.next;
         sent++;
         this.warmInFlight++;
-        this.dispatch(s, now(), true);
+        this.dispatch(s, now(), 0, WARM);
       };
       // A request failing synchronously completes inside fire(): go on from the next turn, not recursively.
       let depth = 1;
@@ -280,6 +323,18 @@ export class FastClient {
       for (let i = 0; i < Math.min(concurrency, total); i++) fire();
       depth--;
     });
+  }
+
+  /**
+   * Ends the rehearsal: its requests still waiting for a slot are dropped unsent (their intended
+   * times are on the rehearsal's clock, not the run's); those on the wire finish unrecorded.
+   */
+  endRehearsal(): void {
+    this.rehearsing = false;
+    this.inFlight -= this.waiting;
+    this.rehearsed -= this.waiting;
+    this.waiting = 0;
+    this.head = 0;
   }
 
   /** Resolves once nothing is in flight. */

@@ -13,6 +13,7 @@ import { Pool } from 'undici';
 import type { Arrival, JourneyClient, RequestSpec, ResponseResult, Targets } from '../scenario/types.ts';
 import { classifyError, isExpected } from './classify.ts';
 import type { EndpointStats, Recorder } from '../metrics/recorder.ts';
+import { threadLoop } from '../metrics/loop-watch.ts';
 import { now } from '../runner/clock.ts';
 import { mulberry32, seedOf, type Random } from '../executors/random.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -76,6 +77,8 @@ export class ArrivalClient implements JourneyClient {
     seed: number,
     /** Set by the engine when the run is aborted: requests then fail fast. */
     private readonly aborted: () => boolean,
+    /** How late the engine released the arrival (release − intended), ms: the generator's, not the target's. */
+    private lagMs = 0,
   ) {
     this.nextIntendedMs = arrival.intendedMs;
     const rnd = mulberry32(seedOf(seed, arrival.index, 0x6a));
@@ -137,7 +140,9 @@ export class ArrivalClient implements JourneyClient {
     if (failure === undefined && !ok) failure = 'unexpected_status';
     const latencyMs = done - intended;
     const serviceMs = done - sent;
-    this.rec.complete(ep, status, ok, failure, latencyMs, serviceMs);
+    // The arrival's release lag counts once, on its first request; later steps start from a completion.
+    this.rec.complete(ep, status, ok, failure, latencyMs, serviceMs, threadLoop().readDelay(done, serviceMs), this.lagMs);
+    this.lagMs = 0;
     this.nextIntendedMs = done;
     const out: ResponseResult = { status, json, ok, latencyMs, serviceMs };
     if (failure !== undefined) out.failure = failure;
@@ -148,6 +153,9 @@ export class ArrivalClient implements JourneyClient {
   async sleep(ms: number): Promise<void> {
     if (ms > 0) await sleep(ms);
     this.nextIntendedMs = this.nextIntendedMs + ms;
+    // A think time that ended late (a busy loop) delays the next step: the generator's part of its latency.
+    const late = now() - this.nextIntendedMs;
+    if (late > 0) this.lagMs += late;
   }
 
   check(name: string, ok: boolean): void {

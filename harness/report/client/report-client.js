@@ -56,8 +56,9 @@
     charts.status = new Chart($('c-status'), { type: 'bar', data: { datasets: [] }, options: (function () { var o = lineOpts('responses / s', true); o.scales.x.stacked = true; o.scales.x.offset = false; return o; })() });
     charts.endpoints = new Chart($('c-endpoints'), { type: 'bar', data: { labels: [], datasets: [ ds('ok', PALETTE[1]), ds('failed', PALETTE[2]) ] },
       options: { indexAxis: 'y', plugins: { legend: { position: 'bottom' } }, scales: { x: { stacked: true, title: { display: true, text: 'requests' } }, y: { stacked: true } } } });
-    charts.inflight = new Chart($('c-inflight'), { type: 'line', data: { datasets: [ ds('in flight', PALETTE[5]), ds('scheduling lag p99 (ms)', PALETTE[6], { yAxisID: 'y2' }) ] },
-      options: (function () { var o = lineOpts('requests in flight'); o.scales.y2 = { position: 'right', beginAtZero: true, title: { display: true, text: 'lag ms' }, grid: { drawOnChartArea: false } }; return o; })() });
+    charts.inflight = new Chart($('c-inflight'), { type: 'line', data: { datasets: [ ds('in flight', PALETTE[5]), ds('scheduling lag p99 (ms)', PALETTE[6], { yAxisID: 'y2' }),
+      ds('generator delay p99: lag + read delay (ms)', PALETTE[2], { yAxisID: 'y2', borderWidth: 2 }), ds('event-loop delay p99, busiest engine thread (ms)', PALETTE[4], { yAxisID: 'y2', borderDash: [4, 3] }) ] },
+      options: (function () { var o = lineOpts('requests in flight'); o.scales.y2 = { position: 'right', beginAtZero: true, title: { display: true, text: 'generator ms' }, grid: { drawOnChartArea: false } }; return o; })() });
     var server = D.server || [];
     var host = $('server-charts');
     if (server.length > 0) $('server-section').hidden = false;
@@ -94,6 +95,8 @@
     charts.endpoints.data.datasets[1].data = names.map(function (n) { return eps[n].failed; });
     var f = charts.inflight.data.datasets;
     f[0].data = points(function (s) { return s.inFlight; }); f[1].data = points(function (s) { return s.lagMs; });
+    f[2].data = points(function (s) { return get(s, ['generator', 'delayMs', 'p99']); });
+    f[3].data = points(function (s) { var th = get(s, ['generator', 'threads']); return th ? th.reduce(function (m, t) { return Math.max(m, t.eventLoopDelayMs.p99); }, 0) : null; });
     for (var k in charts) charts[k].update('none');
     renderHeadline(); renderEndpointTable(eps); renderSlo();
     document.body.dataset.seconds = String(D.series.length);

@@ -1,0 +1,115 @@
+/**
+ * Is a run's latency the target's? Judged per second from what the engine measured of itself
+ * (LoopWatch, scheduling lag): a second whose generator delay — per request, how late the engine
+ * released it plus how long its response sat readable before being recorded — exceeds the bound
+ * at the percentile an SLO judges describes the generator, not the target. One such second makes
+ * the run invalid (exit 98), whatever the run-wide figures say: a start-up stall or a GC pause
+ * otherwise hides in a long run's p99 and lands on the target.
+ *
+ * The cause named for each late second, from the engine threads' own figures of that second, first
+ * match wins: GC when a pause accounts for at least half the delay; a busy core when a thread
+ * waited for a CPU (runnable, not running: the kernel's run-queue time) for at least the delay or
+ * a tenth of the second; start-up in the run's first second; CPU saturation when a thread's event
+ * loop was busy ≥ 90 % of the second; otherwise synchronous work blocking the engine's loop.
+ *
+ * @example
+ * const v = judgeGeneratorDelay(agg.seconds, { percentile: 99, maxMs: 25 });
+ * if (v.late.length > 0) console.error(v.reason);
+ */
+import { decode, percentileMs } from './histogram.ts';
+import type { SecondRecord, ThreadSecond } from './aggregate.ts';
+
+export type LateCause = 'gc' | 'busy-core' | 'start-up' | 'cpu-saturation' | 'blocked';
+
+export interface LateSecond {
+  t: number;
+  /** Generator delay of the second at the judged percentile, ms. */
+  delayMs: number;
+  /** Worst thread's event-loop delay max, utilisation and longest GC pause in that second. */
+  eventLoopDelayMaxMs: number;
+  utilisation: number;
+  gcMaxMs: number;
+  /** Longest a thread waited for a CPU in that second (Linux), ms. */
+  runQueueMs?: number;
+  cause: LateCause;
+}
+
+export interface GeneratorVerdict {
+  /** The percentile judged (from the SLOs; 99 without one). */
+  percentile: number;
+  maxMs: number;
+  /** The worst second's generator delay at that percentile, ms (0 for an empty run). */
+  worstMs: number;
+  worstSecond: number | undefined;
+  late: LateSecond[];
+  /** The message for an invalid run; undefined when no second was late. */
+  reason: string | undefined;
+}
+
+const CAUSE_TEXT: Record<LateCause, string> = {
+  gc: 'garbage collection in the engine thread',
+  'busy-core': "a busy core (the engine thread was runnable but waited for a CPU: other processes or threads on the engine's core)",
+  'start-up': 'start-up (the first second)',
+  'cpu-saturation': 'CPU saturation of the engine thread',
+  blocked: "synchronous work blocking the engine thread's event loop",
+};
+
+interface Worst {
+  eld: number;
+  elu: number;
+  gc: number;
+  runQueue: number | undefined;
+}
+
+function worstThread(threads: readonly ThreadSecond[] | undefined): Worst {
+  const w: Worst = { eld: 0, elu: 0, gc: 0, runQueue: undefined };
+  for (const th of threads ?? []) {
+    w.eld = Math.max(w.eld, th.eventLoopDelayMs.max);
+    w.elu = Math.max(w.elu, th.utilisation);
+    w.gc = Math.max(w.gc, th.gcMs?.max ?? 0);
+    if (th.runQueueMs !== undefined) w.runQueue = Math.max(w.runQueue ?? 0, th.runQueueMs);
+  }
+  return w;
+}
+
+export function causeOf(t: number, delayMs: number, w: Omit<Worst, 'eld'>): LateCause {
+  if (w.gc >= delayMs / 2) return 'gc';
+  if (w.runQueue !== undefined && (w.runQueue >= delayMs || w.runQueue >= 100)) return 'busy-core';
+  if (t === 0) return 'start-up';
+  if (w.elu >= 0.9) return 'cpu-saturation';
+  return 'blocked';
+}
+
+const f1 = (x: number): string => x.toFixed(1);
+
+export function judgeGeneratorDelay(seconds: readonly SecondRecord[], o: { percentile: number; maxMs: number }): GeneratorVerdict {
+  const late: LateSecond[] = [];
+  let worstMs = 0;
+  let worstSecond: number | undefined;
+  for (const s of seconds) {
+    if (s.genDelay === undefined || s.genDelay === '') continue;
+    const delayMs = percentileMs(decode(s.genDelay), o.percentile);
+    if (worstSecond === undefined || delayMs > worstMs) {
+      worstMs = delayMs;
+      worstSecond = s.t;
+    }
+    if (delayMs <= o.maxMs) continue;
+    const w = worstThread(s.threads);
+    const l: LateSecond = { t: s.t, delayMs, eventLoopDelayMaxMs: w.eld, utilisation: w.elu, gcMaxMs: w.gc, cause: causeOf(s.t, delayMs, w) };
+    if (w.runQueue !== undefined) l.runQueueMs = w.runQueue;
+    late.push(l);
+  }
+  let reason: string | undefined;
+  if (late.length > 0) {
+    const shown = late.slice(0, 5).map((l) =>
+      `second ${l.t} (${f1(l.delayMs)} ms; event-loop delay up to ${f1(l.eventLoopDelayMaxMs)} ms, utilisation ${Math.round(l.utilisation * 100)} %` +
+      `${l.gcMaxMs > 0 ? `, longest GC ${f1(l.gcMaxMs)} ms` : ''}${(l.runQueueMs ?? 0) >= 1 ? `, waited ${Math.round(l.runQueueMs!)} ms for a CPU` : ''}: likely ${CAUSE_TEXT[l.cause]})`,
+    );
+    const more = late.length > 5 ? `, and ${late.length - 5} more` : '';
+    const busyCore = late.some((l) => l.cause === 'busy-core') ? ', and keep other work off the engine\'s core' : '';
+    reason =
+      `the generator's own delay (scheduling lag + read delay) at p${o.percentile} exceeded ${o.maxMs} ms (--max-lag) in ${late.length} of ${seconds.length} seconds: ` +
+      `${shown.join(', ')}${more}. Latency there is the generator's, not the target's: give the engine more room with --workers N (one engine thread per free core) or offer a smaller --rate${busyCore}`;
+  }
+  return { percentile: o.percentile, maxMs: o.maxMs, worstMs, worstSecond, late, reason };
+}

@@ -1,0 +1,220 @@
+/**
+ * How late this thread's event loop is: what the engine itself adds to a request's latency, measured
+ * on the engine's thread beside the requests (as JLBH records the harness's own jitter and
+ * Hyperfoil its blocked time), so a run can tell its own delay from the target's.
+ *
+ * Three measures, per thread, read out once per second:
+ * - event-loop delay: how much later than due a timer every RESOLUTION_MS fires, p50/p99/max of
+ *   the second (our own timer into an HDR histogram: perf_hooks' `monitorEventLoopDelay` drops
+ *   the sample that spans a reset, so a stall just after a second's boundary would vanish from
+ *   it) and of the run so far (`monitorEventLoopDelay`, never reset);
+ * - utilisation: `performance.eventLoopUtilization()` over the second (1 = never idle), and, to
+ *   name a cause, the thread's garbage-collection pauses (a PerformanceObserver on 'gc' entries)
+ *   and on Linux its CPU time and its time runnable but waiting for a core (the kernel's
+ *   /proc/thread-self/schedstat): a loop that is "busy" while the thread waits for a core is a
+ *   neighbour's doing, not the engine's work;
+ * - read delay, per response: an upper bound on the time between the response being readable on
+ *   its socket and the engine recording it. libuv only returns from its poll phase with what is
+ *   readable, so a response recorded at t was readable no earlier than the end of the loop's last
+ *   idle wait (poll); nor before its request was sent. The bound is therefore
+ *   min(service time, t − end of the last idle wait). The end of the last idle wait is estimated from
+ *   the loop's cumulative idle time (`performance.nodeTiming.idleTime`, which libuv only advances when
+ *   a poll returns), read at every observation (each response and each engine tick): when it grew
+ *   by Δ since the previous observation at s, the wait ended no earlier than s + Δ. The estimate
+ *   errs late-side only (it never under-reports); with observations at least every millisecond
+ *   while sending it is within about a millisecond. A loop that never idles (saturated) bounds
+ *   every response by its service time: then the run cannot tell the target's time from its own,
+ *   and says so.
+ *
+ * @example
+ * const w = new LoopWatch(); const d = w.readDelay(now(), serviceMs); const s = w.second();
+ */
+import { monitorEventLoopDelay, performance, PerformanceObserver, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { newHistogram, percentileMs, toMicros, type Histogram } from './histogram.ts';
+import { now } from '../runner/clock.ts';
+
+/** Sampling interval of the event-loop delay timer, ms. */
+export const RESOLUTION_MS = 5;
+
+export interface DelayStatsMs {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** One thread's loop figures for one second (and its event-loop delay over the run so far). */
+export interface LoopSecond {
+  worker: number;
+  /** Event-loop utilisation over the second, 0..1. */
+  utilisation: number;
+  eventLoopDelayMs: DelayStatsMs;
+  /** Garbage-collection pauses of this thread in the second: their sum and the longest, ms. */
+  gcMs: { total: number; max: number };
+  /** The thread's time on a CPU and runnable but waiting for one in the second, ms (Linux; absent elsewhere). */
+  cpuMs?: number;
+  runQueueMs?: number;
+  /** Over the run so far (the engine's whole-run figure when the run ends). */
+  runEventLoopDelayMs: DelayStatsMs;
+}
+
+const nodeTiming = performance.nodeTiming;
+const ms3 = (ns: number): number => Math.round(Math.max(0, ns / 1e6 - RESOLUTION_MS) * 1000) / 1000;
+
+function stats(h: IntervalHistogram): DelayStatsMs {
+  if (h.count === 0) return { p50: 0, p99: 0, max: 0 };
+  return { p50: ms3(h.percentile(50)), p99: ms3(h.percentile(99)), max: ms3(h.max) };
+}
+
+export class LoopWatch {
+  private idle: number;
+  private seenAt: number;
+  private busySince: number;
+  /** This second's event-loop delay samples, µs. */
+  private readonly eld: Histogram = newHistogram();
+  private sampler: NodeJS.Timeout | undefined;
+  private sampledAt = 0;
+  /** A second monitor, never reset: perf_hooks cannot add an interval histogram into another. */
+  private readonly runEld: IntervalHistogram;
+  private elu: EventLoopUtilization;
+  private gcTotal = 0;
+  private gcMax = 0;
+  private gc: PerformanceObserver | undefined;
+  private sched: SchedStat | undefined;
+  private schedPrev: [number, number] | undefined;
+
+  constructor(public worker = 0) {
+    this.idle = nodeTiming.idleTime;
+    this.seenAt = now();
+    this.busySince = this.seenAt;
+    this.runEld = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+    this.elu = performance.eventLoopUtilization();
+  }
+
+  /** Starts sampling (call when the run's clock starts: what came before is not the run's). */
+  start(): void {
+    this.eld.reset();
+    clearInterval(this.sampler);
+    this.sampledAt = performance.now();
+    this.sampler = setInterval(() => {
+      const t = performance.now();
+      this.eld.recordValue(toMicros(t - this.sampledAt - RESOLUTION_MS));
+      this.sampledAt = t;
+    }, RESOLUTION_MS);
+    this.sampler.unref();
+    this.runEld.reset();
+    this.runEld.enable();
+    this.elu = performance.eventLoopUtilization();
+    this.gcTotal = this.gcMax = 0;
+    this.gc ??= new PerformanceObserver((list) => this.noteGc(list.getEntries()));
+    this.gc.observe({ entryTypes: ['gc'] });
+    // Opened by the engine's own thread: the descriptor stays bound to this thread's task.
+    this.sched ??= SchedStat.open();
+    this.schedPrev = this.sched?.read();
+    this.observe(now());
+  }
+
+  stop(): void {
+    clearInterval(this.sampler);
+    this.sampler = undefined;
+    this.runEld.disable();
+    this.gc?.disconnect();
+    this.sched?.close();
+    this.sched = undefined;
+  }
+
+  /** Notes the loop's idle time at t; returns how long the loop has been busy without a poll, ms. */
+  observe(t: number): number {
+    const idle = nodeTiming.idleTime;
+    if (idle !== this.idle) {
+      // The loop idled Δ since the previous observation: its last wait ended no earlier than seenAt + Δ.
+      const end = this.seenAt + (idle - this.idle);
+      this.busySince = end < t ? end : t;
+      this.idle = idle;
+    }
+    this.seenAt = t;
+    return t - this.busySince;
+  }
+
+  /** Upper bound on how long a response recorded at t, `serviceMs` after its send, sat readable. */
+  readDelay(t: number, serviceMs: number): number {
+    const busy = this.observe(t);
+    return busy < serviceMs ? busy : serviceMs > 0 ? serviceMs : 0;
+  }
+
+  private noteGc(entries: readonly { duration: number }[]): void {
+    for (const e of entries) {
+      this.gcTotal += e.duration;
+      if (e.duration > this.gcMax) this.gcMax = e.duration;
+    }
+  }
+
+  /** Reads out and resets the second's figures. */
+  second(): LoopSecond {
+    if (this.gc !== undefined) this.noteGc(this.gc.takeRecords()); // entries not yet delivered belong here
+    const elu = performance.eventLoopUtilization(this.elu);
+    this.elu = performance.eventLoopUtilization();
+    const eventLoopDelayMs: DelayStatsMs = { p50: percentileMs(this.eld, 50), p99: percentileMs(this.eld, 99), max: this.eld.totalCount === 0 ? 0 : Math.round(this.eld.maxValue) / 1000 };
+    this.eld.reset();
+    const gcMs = { total: Math.round(this.gcTotal * 1000) / 1000, max: Math.round(this.gcMax * 1000) / 1000 };
+    this.gcTotal = this.gcMax = 0;
+    const out: LoopSecond = {
+      worker: this.worker,
+      utilisation: Math.round(elu.utilization * 1000) / 1000,
+      eventLoopDelayMs,
+      gcMs,
+      runEventLoopDelayMs: stats(this.runEld),
+    };
+    const sched = this.sched?.read();
+    if (sched !== undefined && this.schedPrev !== undefined) {
+      out.cpuMs = Math.round((sched[0] - this.schedPrev[0]) * 10) / 10;
+      out.runQueueMs = Math.round((sched[1] - this.schedPrev[1]) * 10) / 10;
+    }
+    this.schedPrev = sched;
+    return out;
+  }
+}
+
+/** The calling thread's /proc/thread-self/schedstat: ns on a CPU, ns runnable waiting for one. */
+class SchedStat {
+  private readonly buf = Buffer.alloc(128);
+  private constructor(private readonly fd: number) {}
+
+  static open(): SchedStat | undefined {
+    if (process.platform !== 'linux') return undefined;
+    try {
+      const s = new SchedStat(openSync('/proc/thread-self/schedstat', 'r'));
+      return s.read() === undefined ? undefined : s;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** [ms on a CPU, ms waiting for a CPU] since the thread started. */
+  read(): [number, number] | undefined {
+    try {
+      const n = readSync(this.fd, this.buf, 0, this.buf.length, 0);
+      const f = this.buf.toString('latin1', 0, n).split(' ');
+      const cpu = Number(f[0]);
+      const wait = Number(f[1]);
+      return Number.isFinite(cpu) && Number.isFinite(wait) ? [cpu / 1e6, wait / 1e6] : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  close(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+  }
+}
+
+let current: LoopWatch | undefined;
+
+/** This thread's watch: one event loop per thread, so one watch, shared by its clients. */
+export function threadLoop(): LoopWatch {
+  return (current ??= new LoopWatch());
+}
