@@ -101,8 +101,8 @@ export function installResilience(app: Hono<AppEnv>, ctx: AppContext, opts: Resi
         const r = await mw(c, next);
         if (r instanceof Response) c.res = r;
       });
-    app.use('/pp-restapi-CD/v1/wallet/cc', keyed(idempotency({ store, resolveOwner: ownerOf(ctx, 'pm'), methods: ['POST'], problem: p })));
-    app.use('/bpd/io/payment-instruments/:hpan', keyed(idempotency({ store, resolveOwner: ownerOf(ctx, 'bpd'), methods: ['PUT'], problem: p })));
+    app.on('POST', '/pp-restapi-CD/v1/wallet/cc', keyed(idempotency({ store, resolveOwner: ownerOf(ctx, 'pm'), methods: ['POST'], problem: p })));
+    app.on('PUT', '/bpd/io/payment-instruments/:hpan', keyed(idempotency({ store, resolveOwner: ownerOf(ctx, 'bpd'), methods: ['PUT'], problem: p })));
   }
   return adm;
 }
