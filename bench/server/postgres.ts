@@ -173,6 +173,11 @@ export function projectWorkers(points: { n: number; x: number }[], single: numbe
   const x1 = mean(1);
   const x2 = mean(2);
   if (x1 === undefined || x2 === undefined || x2 <= 0) return;
+  if (x2 <= x1) {
+    log(`X(2) ${fmt(x2)}/s ≤ X(1) ${fmt(x1)}/s: no scale-up measured here (the box's cores were already busy with PostgreSQL, wrk` +
+      ' and its neighbours), so there is nothing to project; measure N = 1, 2, 4, 8 on a box with cores to spare');
+    return;
+  }
   // X(2) = 2λ / (1 + σ) with κ = 0  →  σ = 2λ / X(2) − 1 (clamped to [0, 1]).
   const sigma = Math.min(1, Math.max(0, (2 * x1) / x2 - 1));
   const fit = { lambda: x1, sigma, kappa: 0 };

@@ -26,7 +26,7 @@ export function sessionOps(pool: pg.Pool, key: () => Buffer, inFlight = 2) {
       text: `SELECT q.i, t.kind, t.session_id, t.fiscal_code, t.expires_at
              FROM unnest($1::text[], $2::text[], $3::timestamptz[]) WITH ORDINALITY AS q(h, k, n, i)
              JOIN tokens t ON t.token_hash = q.h AND t.kind = q.k AND t.expires_at > q.n`,
-      values: [items.map((i) => i.hash), items.map((i) => i.kind), items.map((i) => i.now)],
+      values: [items.map((i) => i.hash), items.map((i) => i.kind), items.map((i) => i.now.toISOString())],
     });
     const out: (TokenOwner | undefined)[] = new Array<TokenOwner | undefined>(items.length).fill(undefined);
     for (const row of r.rows) {
