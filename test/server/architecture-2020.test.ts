@@ -43,7 +43,7 @@ describe('architecture 2020', () => {
     // the capacities are the national figures times the rate scale
     expect(arch.capacity.bankingConnections).toBe(Math.round(NATIONAL_CAPACITY.bankingConnections * 0.01));
     expect(s.routes).toContain('GET /__picco/architecture');
-  });
+  }, 180_000); // the first OpenAPI-checked call compiles the spec: slow on a busy box
 
   it('serves the whole card flow when its pools are not full', async () => {
     const { client } = await app2020({ rateScale: 0.01 });
