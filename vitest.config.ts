@@ -24,6 +24,7 @@ const UNIT = [
   'test/scenarios/calibration.test.ts',
   'test/scenarios/default-slos.test.ts',
   'test/scenarios/closed-and-client.test.ts',
+  'test/scenarios/person-names.test.ts',
   'test/scenarios/population.test.ts',
   'test/server/rules.test.ts',
   'test/verify/contract.test.ts',

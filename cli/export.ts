@@ -11,15 +11,20 @@
  * picco export k6 card-peak --scale 0.01 --speed 60 --out out/k6 --parallelism 8
  */
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { EXIT, parseFlags, Problems, UsageError } from './usage.ts';
 import { resolveScenario, ScenarioNotFound } from './scenario-ref.ts';
 import { buildK6Script, ExportError } from '../harness/export/k6-script.ts';
 import { testRunYaml } from '../harness/export/k6-operator.ts';
 import { hasTargets, resolveTargets, TARGET_FLAGS, targetsAt } from './targets.ts';
 import type { ResolvedScenario } from './scenario-ref.ts';
+import type { ScenarioRef } from '../harness/scenario/module.ts';
+import { scenarioSource } from '../scenarios/index.ts';
 import { loadSloFile, SloFileError } from '../harness/slo/load.ts';
 import { parseSlo, SloSyntaxError, type Slo } from '../harness/slo/parse.ts';
+
+const PACK = fileURLToPath(new URL('../scenarios/index.ts', import.meta.url));
 
 const USAGE = 'usage: picco export k6 SCENARIO --out DIR [--scale F] [--speed F] [--duration D] [--seed S] [--slo FILE] [--target URL] [--parallelism N]\n';
 
@@ -80,7 +85,7 @@ export async function run(argv: string[]): Promise<number> {
   const scenario = resolved!.scenario;
   const plan = scenario.build({ scale, speed, seed, ...(durationS !== undefined ? { durationS } : {}) });
   try {
-    const k6 = await buildK6Script({ scenarioRef: scenarioRef!, module: resolved!.ref, origins: scenario.origins, plan, scale, speed, seed, ...(durationS !== undefined ? { durationS } : {}), slo: slo ?? planSlos(plan.slo ?? []), targets: targets! });
+    const k6 = await buildK6Script({ scenarioRef: scenarioRef!, module: bundleRef(resolved!.ref), origins: scenario.origins, plan, scale, speed, seed, ...(durationS !== undefined ? { durationS } : {}), slo: slo ?? planSlos(plan.slo ?? []), targets: targets! });
     mkdirSync(values.out!, { recursive: true });
     const scriptPath = join(values.out!, 'script.js');
     const manifestPath = join(values.out!, 'testrun.yaml');
@@ -116,4 +121,10 @@ function planSlos(lines: readonly string[]): Slo[] {
       return [];
     }
   });
+}
+
+/** A pack's scenario as the module that defines it (the bundle takes that module alone), else the ref as is. */
+function bundleRef(ref: ScenarioRef): ScenarioRef {
+  const src = ref.name !== undefined && ref.file === PACK ? scenarioSource(ref.name) : undefined;
+  return src === undefined ? ref : { file: resolve(dirname(ref.file), src.file), exportName: src.exportName };
 }

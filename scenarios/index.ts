@@ -22,3 +22,20 @@ export function getScenario(name: string): Scenario | undefined {
 export function scenarioNames(): string[] {
   return [...registry.keys()];
 }
+
+/**
+ * The module (relative to this file) and export defining each registered scenario, so a bundle
+ * (`picco export k6`) takes that module and what it imports, not the whole pack: a card-peak
+ * script carries no launch model. `december-2020@<start>` names are served by the pack itself.
+ */
+const SOURCES: Record<string, { file: string; exportName: string }> = {
+  smoke: { file: 'smoke.ts', exportName: 'smoke' },
+  'december-2020': { file: 'december-2020.ts', exportName: 'december2020' },
+  'update-reenroll': { file: 'update-reenroll.ts', exportName: 'updateReenroll' },
+  'card-peak': { file: 'card-peak.ts', exportName: 'cardPeak' },
+  'card-peak-full': { file: 'card-peak.ts', exportName: 'cardPeakFull' },
+};
+
+export function scenarioSource(name: string): { file: string; exportName: string } | undefined {
+  return SOURCES[name];
+}

@@ -5,8 +5,9 @@
  * proportions (device, cards, bank, patience, typos) come from Weyl sequences frac(i·α), which are
  * equidistributed over ANY contiguous index range, so a stream that walks citizens a..b sees the
  * population's shares almost exactly even at tiny scales (discrepancy ~ log n / n), and a plan can
- * predict outcome counts analytically. Names come from faker seeded per citizen; fiscal codes,
- * PANs and IBANs are injective functions of the index, hence unique without a registry. Any
+ * predict outcome counts analytically. Names are faker's it locale seeded per citizen (drawn as
+ * faker draws them, without faker: identity/person-names.ts); fiscal codes, PANs and IBANs are
+ * injective functions of the index, hence unique without a registry. Any
  * process (worker, --segment K/N) rebuilds citizen i identically from the seed alone.
  *
  * Order: index = download order. Citizens 0..preDecember-1 had IO before 1 Dec; then the
@@ -18,7 +19,7 @@
  * pop.identity(42).fiscalCode;
  * pop.creditCard(42, 0).pan; // Luhn-valid, unique in the population
  */
-import { fakerIT } from '@faker-js/faker';
+import { personName } from './identity/person-names.ts';
 import { BIRTH_DAYS, MUNICIPALITIES, birthDate, fiscalCode } from './identity/fiscal-code.ts';
 import { BRAND_OF_BIN, cardNumber, withTypo } from './identity/card-number.ts';
 import { iban, ibanWithTypo } from './identity/iban.ts';
@@ -197,9 +198,7 @@ export class Population {
   /** Name and fiscal code, generated now (faker seeded per citizen), never stored. */
   identity(i: number): Identity {
     const female = this.female(i);
-    fakerIT.seed(this.seed * 100_000_007 + i);
-    const name = fakerIT.person.firstName(female ? 'female' : 'male');
-    const familyName = fakerIT.person.lastName();
+    const { name, familyName } = personName(this.seed * 100_000_007 + i, female);
     const j = (i + (Math.abs(this.seed) % 1_000) * 1_000_003) % (BIRTH_DAYS * MUNICIPALITIES);
     const birthOrdinal = (j * 7_919) % BIRTH_DAYS;
     // (birth day, municipality) is a bijection of j: the day gives j mod BIRTH_DAYS back, then the quotient

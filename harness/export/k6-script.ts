@@ -55,10 +55,13 @@ export interface K6Script {
 function entrySource(input: K6ScriptInput, streams: StreamExport[]): string {
   const runtime = JSON.stringify(resolve(ROOT, 'harness/export/k6-runtime.ts'));
   const name = input.module.name;
-  const load = name === undefined
+  const load = input.module.exportName !== undefined
+    ? `import { ${input.module.exportName} as scenario } from ${JSON.stringify(input.module.file)};`
+    : name === undefined
     ? `import scenarioModule from ${JSON.stringify(input.module.file)};\nconst scenario = scenarioModule;`
     : `import { getScenario } from ${JSON.stringify(input.module.file)};\nconst scenario = getScenario(${JSON.stringify(name)});\nif (scenario === undefined) throw new Error('scenario ${name} is not in this bundle');`;
-  const opts = { scale: input.scale, speed: input.speed, seed: input.seed, ...(input.durationS !== undefined ? { durationS: input.durationS } : {}) };
+  // streamsOnly: a VU builds its streams, never the plan's predictions (k6 runs the schedule)
+  const opts = { scale: input.scale, speed: input.speed, seed: input.seed, ...(input.durationS !== undefined ? { durationS: input.durationS } : {}), streamsOnly: true };
   return [
     `import { runArrival, targetsFromEnv } from ${runtime};`,
     load,

@@ -21,6 +21,11 @@ export interface ScenarioRef {
   file: string;
   /** The name to ask a pack for; absent: the module's default export. */
   name?: string;
+  /**
+   * The module's named export that is this Scenario, when known (a pack says where each of its
+   * scenarios is defined): a bundle then imports that export alone. Importers here ignore it.
+   */
+  exportName?: string;
 }
 
 export class ScenarioNotFound extends PiccoError {

@@ -143,6 +143,13 @@ export interface ScenarioOptions {
    * CLI sets it for a target of known, limited capacity so the setup is not a surge of its own.
    */
   setupRate?: number;
+  /**
+   * The caller runs the streams and reads nothing else of the plan (a k6 VU of an exported
+   * script: it builds the plan in its own runtime, and k6 runs the schedule): a scenario may skip
+   * what only a report or `picco plan` reads (its `expected` figures, notes), so each VU pays for
+   * its streams alone. Streams, executors and citizens must be the same either way.
+   */
+  streamsOnly?: boolean;
 }
 
 export interface ScenarioPlan {

@@ -64,6 +64,18 @@ describe('picco export k6 card-peak', () => {
   }, 60_000);
 });
 
+describe('what an exported script bundles', () => {
+  it('takes the scenario\'s own module and what its journeys use: no faker, no other scenario', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'picco-export-bundle-'));
+    expect(await main(['export', 'k6', 'card-peak', '--scale', '1', '--out', out, '--quiet'])).toBe(0);
+    const script = readFileSync(join(out, 'script.js'), 'utf8');
+    expect(script).not.toMatch(/@faker-js|fakerIT|faker_exports/); // person-names.ts draws the names
+    expect(script).not.toMatch(/preload-wallets|buildSmoke|launchModel/); // the launch pack and smoke stay out
+    expect(script).toMatch(/\.build\(\{[^}]*"streamsOnly": true \}\)/); // each VU builds its streams, not the plan's predictions
+    expect(Buffer.byteLength(script)).toBeLessThan(150_000); // was ~600 KB with faker and the whole pack
+  }, 60_000);
+});
+
 describe('plan to k6 options', () => {
   const plan: ScenarioPlan = {
     scenario: 'x',

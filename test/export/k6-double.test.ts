@@ -67,3 +67,28 @@ describe('an exported k6 script run with a test double of the k6 modules', () =>
     expect(outcomes.has('cards_added')).toBe(true);
   });
 });
+
+describe('card-peak exported at fleet scale (scale 1: 8,000 card additions/s) under the double', () => {
+  let target: Target;
+  let result: DoubleResult;
+  beforeAll(async () => {
+    target = await startTarget();
+    const out = mkdtempSync(join(tmpdir(), 'picco-k6-fleet-'));
+    expect(await main(['export', 'k6', 'card-peak', '--scale', '1', '--out', out, '--quiet'])).toBe(0);
+    result = await runDouble(join(out, 'script.js'), 2, { PICCO_TARGET: target.url });
+  }, 60_000);
+  afterAll(async () => {
+    await target.close();
+  });
+
+  it('builds its streams in the VU and walks the warm-up and the card burst against the target', () => {
+    expect(Object.keys(result.scenarios)).toEqual(['warm-up', 'card-burst']);
+    for (const s of Object.values(result.scenarios)) {
+      expect(s.errors).toEqual([]);
+      expect(s.done).toBe(2);
+    }
+    expect(target.seen.get('POST /test-login')).toBeGreaterThan(0);
+    expect(target.seen.get('POST /pp-restapi-CD/v1/wallet/cc')).toBeGreaterThan(0);
+    expect(result.requests.filter((r) => r.failed)).toEqual([]);
+  });
+});

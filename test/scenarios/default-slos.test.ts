@@ -29,3 +29,18 @@ describe('default SLOs', () => {
     expect(slo.map((s) => s.metric).sort()).toEqual(['checks', 'dropped_iterations', 'http_req_failed']);
   });
 });
+
+describe('streamsOnly plans (what a k6 VU builds)', () => {
+  it('have the same streams, executors, start times and citizens as the full plan, for every scenario', () => {
+    for (const name of [...scenarioNames(), 'december-2020@7dec18:00']) {
+      for (const scale of [0.001, 0.05]) {
+        const o = { scale, speed: 60, seed: 3 };
+        const full = getScenario(name)!.build(o);
+        const lean = getScenario(name)!.build({ ...o, streamsOnly: true });
+        const shape = (p: typeof full) => p.streams.map((s) => ({ name: s.name, journey: s.journey.name, executor: s.executor, startS: s.startS, citizens: [0, 1, 977, 12_345].map((k) => s.citizenOf?.(k)) }));
+        expect(shape(lean), `${name} at ${scale}`).toEqual(shape(full));
+        expect(lean.durationS).toBe(full.durationS);
+      }
+    }
+  });
+});
