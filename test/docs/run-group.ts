@@ -1,5 +1,5 @@
 /** Declares one vitest test per recipe of a group (test/docs/commands-*.test.ts call it). */
-import { it } from 'vitest';
+import { expect, it } from 'vitest';
 import { isElsewhere, runRecipe, type Entry } from './recipe.ts';
 
 export function runGroup(entries: Entry[]): void {
@@ -8,9 +8,11 @@ export function runGroup(entries: Entry[]): void {
     const name = e.doc.join(' && ') + (e.why !== undefined ? ` (${e.why})` : '');
     const timeout = (e.timeoutMs ?? 120_000) + 30_000;
     if (e.knownBroken !== undefined) {
-      // Asserts the documented command still fails the way the issue says; the fix makes this test fail until the field is removed.
-      it.fails(`${name}: known broken, ${e.knownBroken}`, async () => {
-        await runRecipe(e);
+      // Asserts the documented command still exits wrongly, as the issue says; the fix makes this test fail until the field is removed.
+      it(`${name}: known broken, ${e.knownBroken}`, async () => {
+        const err = await runRecipe(e).then(() => undefined, (x: unknown) => x as Error);
+        expect(err, `the documented command works now: remove knownBroken from its recipe (${e.knownBroken})`).toBeInstanceOf(Error);
+        expect(err!.message, 'it ran and exited with the wrong code (not a setup failure)').toMatch(/exited \d+, expected/);
       }, timeout);
     } else {
       it(name, async () => {
