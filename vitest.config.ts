@@ -17,6 +17,7 @@ const UNIT = [
   'test/engine/thresholds.test.ts',
   'test/engine/targets.test.ts',
   'test/engine/scenario-api.test.ts',
+  'test/clock/start-instant.test.ts',
   'test/merge/segment-union.test.ts',
   'test/output/summary-table.test.ts',
   'test/reports/capacity-math.test.ts',

@@ -20,6 +20,14 @@ export function verdict(run: RunData): { word: string; icon: string } {
   return s.pass ? { word: 'PASS', icon: '✅' } : { word: 'FAIL', icon: '❌' };
 }
 
+/** A merged run's segments and the spread of their starts (harness/merge/alignment.ts). */
+function segmentSkew(s: RunData['summary']): string | undefined {
+  const start = (s as Record<string, unknown>)['start'] as { skewMs?: number | null; boundMs?: number; segments?: unknown[] } | undefined;
+  if (start?.segments === undefined || typeof start.skewMs !== 'number') return undefined;
+  const ok = start.skewMs <= (start.boundMs ?? Number.POSITIVE_INFINITY);
+  return `Segments: ${start.segments.length}, start skew ${ms(start.skewMs)} (bound ${ms(start.boundMs ?? null)}) ${ok ? '✅' : '⚠️'}`;
+}
+
 export function renderSummaryMd(run: RunData): string {
   const s = run.summary;
   const v = verdict(run);
@@ -36,6 +44,8 @@ export function renderSummaryMd(run: RunData): string {
   lines.push(`Service time: p50 ${ms(s.serviceTimeMs.p50)} · p95 ${ms(s.serviceTimeMs.p95)} · p99 ${ms(s.serviceTimeMs.p99)}`);
   const validity = validityItem(s);
   lines.push('', `Run validity: ${validity.valid ? '✅ valid' : '⚠️ invalid'}, ${validity.text}`);
+  const skew = segmentSkew(s);
+  if (skew !== undefined) lines.push('', skew);
   lines.push('');
   if (s.slo.length > 0) {
     lines.push('| SLO | threshold | value | |');

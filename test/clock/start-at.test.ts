@@ -106,9 +106,10 @@ describe('segments started with one --start-at hit the target as one run', () =>
     expect(busiestSecond(r.arrivals)).toBeLessThan(0.6 * unsegmented);
     const t0 = Date.parse(summary(r.dirs[0]!)['start']['intendedAt']);
     const inWindow = (from: number, to: number) => r.arrivals.filter((x) => x >= t0 + from && x < t0 + to).length;
-    // each half of the burst arrives in its own second, about 3 s apart (startup times vary)
+    // each half of the burst arrives in its own second, 3 s apart or more (the second process was
+    // launched 3 s later, and start-up times vary on a loaded machine)
     expect(inWindow(BURST.atS * 1000 - 200, BURST.atS * 1000 + 1300)).toBeGreaterThanOrEqual(0.4 * BURST.burst);
-    expect(inWindow(BURST.atS * 1000 + 1800, BURST.atS * 1000 + 6000)).toBeGreaterThanOrEqual(0.4 * BURST.burst);
+    expect(inWindow(BURST.atS * 1000 + 1800, Number.POSITIVE_INFINITY) - BURST.background * BURST.durationS).toBeGreaterThanOrEqual(0.4 * BURST.burst);
     const merged = await picco(['report', '--merge', ...r.dirs, '--out', join(dir, 'apart', 'merged')]);
     expect(merged.code).toBe(0);
     const m = summary(join(dir, 'apart', 'merged'));

@@ -94,6 +94,14 @@ describe('deploy/kubernetes/segments-job.yaml', () => {
   });
 });
 
+describe('deploy/Dockerfile', () => {
+  it('copies every source folder `picco` runs from (bin/picco.js starts cli/, which wires harness, scenarios and the server)', () => {
+    const copied = [...readFileSync('deploy/Dockerfile', 'utf8').matchAll(/^COPY (\S+) \.\/\S+$/gm)].map((m) => m[1]);
+    for (const dir of ['bin', 'cli', 'harness', 'scenarios', 'reference-server']) expect(copied, dir).toContain(dir);
+    expect(readFileSync('bin/picco.js', 'utf8')).toContain("'../cli/main.ts'");
+  });
+});
+
 describe('deploy/kubernetes/k6-testrun.yaml', () => {
   it('is a k6-operator TestRun reading the exported script from a ConfigMap', () => {
     const [tr] = docs('deploy/kubernetes/k6-testrun.yaml');

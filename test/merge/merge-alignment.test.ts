@@ -70,6 +70,9 @@ describe('picco report --merge aligns segments by wall clock', () => {
     expect(written['valid']).toBe(false);
     expect(written['start']['skewMs']).toBe(3000);
     expect(written['start']['segments'].map((x: { segment: string; shiftS: number }) => [x.segment, x.shiftS])).toEqual([['1/2', 0], ['2/2', 3]]);
+    const md = readFileSync(join(dir, 'late', 'merged-cli', 'summary.md'), 'utf8');
+    expect(md).toContain('Segments: 2, start skew 3000 ms (bound 25.0 ms) ⚠️');
+    expect(md).toMatch(/run invalid: segment start skew 3,000 ms > 25 ms/);
   });
 
   it('same intended instant, but one clock 40 ms off the reference: no row moves, and the skew still invalidates', async () => {

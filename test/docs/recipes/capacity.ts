@@ -79,6 +79,36 @@ export const capacity: Entry[] = [
     },
   },
   {
+    doc: [
+      'deploy/ssh/run-segments.sh -s card-peak -t http://10.0.0.5:8080 -x 0.5 -a +60 gen1 gen2 gen3',
+      'deploy/ssh/run-segments.sh -s card-peak -t http://10.0.0.5:8080 -x 0.5 -a 2026-12-08T09:00:00Z gen1 gen2 gen3',
+    ],
+    change: [['deploy/ssh/run-segments.sh', 'PICCO_SSH_DRY_RUN=1 deploy/ssh/run-segments.sh']],
+    why: 'no SSH hosts here: the dry run (documented beside it) prints the commands each host would run',
+    check: ({ lines: [relative, fixed] }) => {
+      // one ISO instant, resolved once, the same on every host
+      const starts = (out: string) => [...out.matchAll(/--start-at\\? (\S+?)\\? /g)].map((m) => m[1]);
+      const rel = starts(relative!.stdout);
+      expect(rel).toHaveLength(3);
+      expect(new Set(rel).size).toBe(1);
+      expect(rel[0]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+      expect(starts(fixed!.stdout)).toEqual(['2026-12-08T09:00:00Z', '2026-12-08T09:00:00Z', '2026-12-08T09:00:00Z']);
+    },
+  },
+  {
+    doc: [
+      'deploy/kubernetes/submit.sh',
+      'deploy/kubernetes/submit.sh -m 600',
+      'deploy/kubernetes/submit.sh -a 2026-12-08T09:00:00Z',
+    ],
+    change: [['deploy/kubernetes/submit.sh', 'PICCO_KUBECTL_DRY_RUN=1 deploy/kubernetes/submit.sh']],
+    why: 'no cluster here: the dry run (documented beside it) prints the Job as it would be applied',
+    check: ({ lines }) => {
+      for (const l of lines) expect(l.stdout).toMatch(/name: PICCO_START_AT\n\s+value: "\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z"/);
+      expect(lines[2]!.stdout).toContain('value: "2026-12-08T09:00:00Z"');
+    },
+  },
+  {
     doc: ['npx picco export k6 update-reenroll --scale 0.5 --speed 60 --out out/k6 --parallelism 8'],
     timeoutMs: 120_000,
     check: (r) => {
