@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Batcher } from '../../reference-server/src/storage/postgres/batcher.ts';
+import { StorageFailure } from '../../reference-server/src/storage/storage.ts';
 
 /** A statement runner completed by hand, recording the batches it was given. */
 function manual() {
@@ -53,5 +54,17 @@ describe('postgres group-commit batcher', () => {
     await m.finishAll();
     expect(await first).toBe(10);
     expect(await Promise.all(rest)).toEqual([{ v: 120 }, { e: 'bad item 13' }, { v: 140 }]);
+  });
+
+  it('fails a whole batch at once, without retries, when the database is unavailable', async () => {
+    let calls = 0;
+    const b = new Batcher<number, number>(async () => {
+      calls++;
+      await new Promise((r) => setImmediate(r));
+      throw new StorageFailure('database unavailable (ECONNREFUSED)');
+    }, { maxInFlight: 1 });
+    const out = await Promise.allSettled([1, 2, 3, 4].map((i) => b.call(i)));
+    expect(out.every((r) => r.status === 'rejected' && r.reason instanceof StorageFailure)).toBe(true);
+    expect(calls).toBe(2);
   });
 });

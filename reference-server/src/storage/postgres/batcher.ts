@@ -7,14 +7,17 @@
  *
  * Trade-off: a batch is one transaction, so one bad item would fail its neighbours. When a batch
  * of several fails, each of its items is retried alone, and only the item that fails alone sees
- * the error. Items whose `key` is already in the batch wait for the next one (an upsert cannot
- * touch the same row twice in one statement). Durability is unchanged: a caller's promise
+ * the error (unless the database is unavailable, a StorageFailure: then all fail at once). Items
+ * whose `key` is already in the batch wait for the next one (an upsert cannot touch the same row
+ * twice in one statement). Durability is unchanged: a caller's promise
  * resolves only after the statement that carried its item committed (synchronous_commit=on).
  *
  * @example
  * const b = new Batcher(async (items) => runOneStatement(items), { maxInFlight: 2 });
  * const out = await b.call(item);
  */
+import { StorageFailure } from '../storage.ts';
+
 export interface BatcherOptions<I> {
   /** Statements of this kind at PostgreSQL at once; more callers queue into the next batch. */
   maxInFlight: number;
@@ -78,8 +81,10 @@ export class Batcher<I, O> {
       const out = await this.run(batch.map((p) => p.item));
       batch.forEach((p, i) => p.resolve(out[i] as O));
     } catch (err) {
-      if (batch.length === 1) {
-        batch[0]!.reject(err);
+      // One item, or the database itself is away (StorageFailure): retrying alone would only
+      // multiply the failed attempts.
+      if (batch.length === 1 || err instanceof StorageFailure) {
+        for (const p of batch) p.reject(err);
         return;
       }
       // Retried one by one, so only the item that fails alone gets the error.
