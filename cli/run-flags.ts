@@ -28,41 +28,39 @@
  * @example
  * picco run --url http://127.0.0.1:8080/info --rate 1000 --duration 30s --slo slo.yaml
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
-import { parseDuration, parseFlags, Problems, UsageError } from './usage.ts';
+import { parseFlags, Problems, UsageError } from './usage.ts';
 import { loadSloFile, parseSloList, SloFileError } from '../harness/slo/load.ts';
 import type { Slo } from '../harness/slo/parse.ts';
 import type { BuiltScenario } from '../harness/runner/execute.ts';
 import type { RunConfig, WorkSource } from '../harness/runner/run-config.ts';
 import { scheduleFacts } from '../harness/executors/index.ts';
 import { loadExtensionHooks } from '../harness/runner/hooks.ts';
-import type { ExecutorConfig, Stage, Targets } from '../harness/scenario/types.ts';
+import type { Targets } from '../harness/scenario/types.ts';
 import { defaultsNote, resolveScaleSpeed } from '../harness/scenario/defaults.ts';
 import { resolveScenario, ScenarioNotFound, type ResolvedScenario } from './scenario-ref.ts';
 import { hasTargets, resolveTargets, TARGET_FLAGS } from './targets.ts';
 import { SCENARIO_FLAGS, scenarioFlags } from './scenario-flags.ts';
 import { parseStartFlags, START_FLAGS } from './start-flags.ts';
+import { parseUrlFlags, urlSource, URL_FLAGS } from './url-flags.ts';
+import { embeddedServerArgs, parseServerFlags, SERVER_FLAGS } from './server-flags.ts';
+
+export { parseStages } from './url-flags.ts';
 
 export const RUN_FLAGS = {
   ...TARGET_FLAGS,
   ...SCENARIO_FLAGS,
   ...START_FLAGS,
+  ...URL_FLAGS,
+  ...SERVER_FLAGS,
   out: { type: 'string' },
   slo: { type: 'string' },
   'metrics-port': { type: 'string' },
   dashboard: { type: 'string' },
   quiet: { type: 'boolean' },
   report: { type: 'boolean' },
-  url: { type: 'string' },
-  method: { type: 'string' },
-  body: { type: 'string' },
-  header: { type: 'string', multiple: true },
-  rate: { type: 'string' },
   arrivals: { type: 'string' },
-  stages: { type: 'string' },
   connections: { type: 'string' },
   pipelining: { type: 'string' },
   'in-flight-cap': { type: 'string' },
@@ -72,15 +70,9 @@ export const RUN_FLAGS = {
   'max-dropped': { type: 'string' },
   'run-id': { type: 'string' },
   warmup: { type: 'string' },
-  faults: { type: 'string' },
   client: { type: 'string' },
   closed: { type: 'string' },
-  architecture: { type: 'string' },
-  'rate-scale': { type: 'string' },
-  'architecture-option': { type: 'string', multiple: true },
 } as const;
-
-const httpUrl = z.url({ protocol: /^https?$/ });
 
 /** `--dashboard` takes an optional port: a bare flag means "any free port" (0). */
 export function normalizeOptionalPort(argv: string[]): string[] {
@@ -93,33 +85,8 @@ export function normalizeOptionalPort(argv: string[]): string[] {
   return out;
 }
 
-/**
- * `--stages 30s:1000,1m:1000,30s:0` (k6's duration:target): a ramping arrival rate for `--url`
- * runs, starting from `--rate` (default 0). Undefined when malformed.
- */
-export function parseStages(text: string): Stage[] | undefined {
-  const out: Stage[] = [];
-  for (const part of text.split(',')) {
-    const m = /^\s*([^:]+):\s*(\d+(?:\.\d+)?)\s*$/.exec(part);
-    if (m === null) return undefined;
-    const d = parseDuration(m[1]!.trim());
-    if (d === undefined || d <= 0) return undefined;
-    out.push({ durationS: d, target: Number(m[2]) });
-  }
-  return out.length > 0 ? out : undefined;
-}
-
 export function newRunId(): string {
   return `${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}-${randomBytes(2).toString('hex')}`;
-}
-
-function checkUrl(p: Problems, flag: string, v: string | undefined): string | undefined {
-  if (v === undefined) return undefined;
-  if (!httpUrl.safeParse(v).success) {
-    p.add(`${flag} '${v}' is not an http(s) URL: write e.g. http://127.0.0.1:8080`);
-    return undefined;
-  }
-  return v;
 }
 
 /** A parsed `picco run`: the config the runner takes whole, and what the CLI must do around it. */
@@ -176,63 +143,9 @@ export async function parseRunFlags(argv: string[]): Promise<ParsedRun> {
   const targeted = hasTargets(f);
   if (adHoc && targeted) p.add('--target applies to a SCENARIO; with --url the URL is the target');
 
-  // Ad hoc
-  const url = checkUrl(p, '--url', f.url);
-  const rate = p.number('--rate', f.rate, { min: 0 });
-  const method = (f.method ?? 'GET').toUpperCase();
-  const headers: Record<string, string> = {};
-  let body: Buffer | undefined;
-  let stages: Stage[] | undefined;
-  if (adHoc) {
-    if (f.stages !== undefined) {
-      stages = parseStages(f.stages);
-      if (stages === undefined) p.add(`--stages '${f.stages}' must read DURATION:RATE,... (e.g. 30s:1000,1m:1000,30s:0)`);
-      if (f.duration !== undefined) p.add('give either --stages or --duration with --url, not both');
-    } else {
-      if (f.rate === undefined) p.add('--url needs --rate R (arrivals per second) or --stages');
-      if (f.duration === undefined) p.add('--url needs --duration D (e.g. 30s)');
-    }
-    if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].includes(method)) p.add(`--method '${f.method}' is not an HTTP method`);
-    for (const h of f.header ?? []) {
-      const i = h.indexOf(':');
-      if (i <= 0) p.add(`--header '${h}' must read 'Name: value'`);
-      else headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
-    }
-    if (f.body !== undefined) {
-      try {
-        body = readFileSync(f.body);
-      } catch {
-        p.add(`--body file '${f.body}' cannot be read`);
-      }
-    }
-  } else {
-    for (const flag of ['rate', 'method', 'body', 'header', 'stages'] as const) if (f[flag] !== undefined) p.add(`--${flag} only applies with --url`);
-  }
-  if (f.faults !== undefined) {
-    if (adHoc || targeted) p.add('--faults applies to the embedded reference server: give a SCENARIO and no --target/--url');
-    else {
-      const { parseFaults } = await import('../reference-server/src/downstream/faults.ts');
-      try {
-        parseFaults(readFileSync(f.faults, 'utf8'), `--faults ${f.faults}`);
-      } catch (err) {
-        p.add((err as NodeJS.ErrnoException).code === 'ENOENT' ? `--faults ${f.faults}: no such file` : (err as Error).message);
-      }
-    }
-  }
+  const urlRun = parseUrlFlags(f, adHoc, p);
   const closedVus = p.number('--closed', f.closed, { integer: true, min: 1, max: 1_000_000 });
-  const rateScaleFlag = p.number('--rate-scale', f['rate-scale'], { min: 1e-6, max: 100 });
-  if (f.architecture !== undefined && f.architecture !== '2020' && f.architecture !== 'resilient') {
-    p.add(`--architecture '${f.architecture}' is not resilient or 2020`);
-  }
-  const arch2020 = f.architecture === '2020';
-  if ((f.architecture !== undefined || f['rate-scale'] !== undefined) && (adHoc || targeted)) {
-    p.add('--architecture and --rate-scale apply to the embedded reference server: give a SCENARIO and no --target/--url');
-  }
-  if (f['rate-scale'] !== undefined && !arch2020) p.add('--rate-scale applies with --architecture 2020 only');
-  const archOptions = f['architecture-option'] ?? [];
-  if (archOptions.length > 0 && !arch2020) p.add('--architecture-option applies with --architecture 2020 only');
-  for (const o of archOptions) if (!/^[A-Za-z0-9]+=.+$/.test(o)) p.add(`--architecture-option '${o}' is not KEY=VALUE (e.g. bulkhead=true)`);
-  if (arch2020 && f.faults !== undefined) p.add('--faults cannot be combined with --architecture 2020: it fails only by its limits');
+  const server = await parseServerFlags(f, adHoc || targeted, p);
   if (adHoc && (f.client !== undefined || f.closed !== undefined)) p.add('--client and --closed apply to a SCENARIO, not --url');
   let resolved: ResolvedScenario | undefined;
   if (scenarioRef !== undefined) {
@@ -258,8 +171,8 @@ export async function parseRunFlags(argv: string[]): Promise<ParsedRun> {
   const { scale, speed, defaulted } = resolveScaleSpeed(scenario, scaleFlag, speedFlag);
 
   const timeoutMs = Math.round(timeoutS * 1000);
-  const rateScale = rateScaleFlag ?? scale * speed;
-  const setupRate = arch2020 && targets === undefined ? (await import('./architecture-setup.ts')).setupRate2020(rateScale) : undefined;
+  const rateScale = server.rateScale ?? scale * speed;
+  const setupRate = server.arch2020 && targets === undefined ? (await import('./architecture-setup.ts')).setupRate2020(rateScale) : undefined;
   const options = { scale, speed, seed, ...(durationS !== undefined ? { durationS } : {}),
     ...(setupRate !== undefined ? { setupRate } : {}),
     ...(f.client !== undefined ? { client: f.client } : {}), ...(closedVus !== undefined ? { closedVus } : {}) };
@@ -279,10 +192,7 @@ export async function parseRunFlags(argv: string[]): Promise<ParsedRun> {
   if (ext.missing) process.stderr.write('picco run: --report/--dashboard are not available yet in this build (no harness/report/run-hooks.ts); running without them\n');
   let source: WorkSource;
   if (adHoc) {
-    const executor: ExecutorConfig = stages !== undefined
-      ? { type: 'ramping-arrival-rate', startRate: rate ?? 0, stages, arrivals: arrivals as 'uniform' | 'poisson' }
-      : { type: 'constant-arrival-rate', rate: rate!, durationS: durationS!, arrivals: arrivals as 'uniform' | 'poisson' };
-    source = { kind: 'url', url: url!, method, headers, executor, ...(body !== undefined ? { body: new Uint8Array(body) } : {}) };
+    source = urlSource(urlRun, durationS, arrivals as 'uniform' | 'poisson');
   } else {
     // without --target the CLI starts the embedded server and fills the targets in
     source = { kind: 'scenario', ref: resolved!.ref, options, targets: targets ?? {} };
@@ -317,11 +227,7 @@ export async function parseRunFlags(argv: string[]): Promise<ParsedRun> {
     parsed.built = { name: scenario.name, plan };
     parsed.resolved = resolved!;
     if (targets === undefined) {
-      // --rate-scale defaults to the run's scale x speed: the 2020 capacities meet the load as nationally
-      const serverArgs = arch2020
-        ? ['--architecture', '2020', '--rate-scale', String(rateScale), ...archOptions.flatMap((o) => ['--architecture-option', o])]
-        : f.faults !== undefined ? ['--faults', f.faults] : [];
-      parsed.embedded = { serverArgs };
+      parsed.embedded = { serverArgs: embeddedServerArgs(server, rateScale) };
     }
     if (defaulted) parsed.defaultsLine = defaultsNote(scenario.name, { scale, speed, defaulted });
   }
