@@ -117,6 +117,21 @@ export const capacity: Entry[] = [
     },
   },
   {
+    doc: [
+      'npx picco export k6 card-peak --scale 1 --out out/k6-card-peak',
+      'node --expose-gc test/export/k6-double/init-cost.mjs out/k6-card-peak/script.js 20',
+    ],
+    change: [['test/export/k6-double/init-cost.mjs', join(ROOT, 'test', 'export', 'k6-double', 'init-cost.mjs')]],
+    why: 'the scratch directory links the checkout but not test/: the measuring script is named where it lives',
+    timeoutMs: 120_000,
+    check: (r) => {
+      const m = JSON.parse(r.lines[1]!.stdout.trim().split('\n').pop()!) as { bytes: number; vus: number; heapPerVuKB: number };
+      expect(m.vus).toBe(20);
+      expect(m.bytes).toBeGreaterThan(0);
+      expect(m.heapPerVuKB).toBeGreaterThan(0);
+    },
+  },
+  {
     doc: ['promtool check config dashboards/prometheus.yml', 'promtool test rules dashboards/rules/tests/slo_test.yml'],
   },
   {
