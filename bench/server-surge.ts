@@ -82,7 +82,8 @@ const addCard = { name: 'add-card-step-1', async run(c, a) {
 const listWallet = { name: 'wallet-list', async run(c) {
   await c.request({ origin: 'pm', method: 'GET', path: '/v2/wallet', endpoint: 'GET /v2/wallet', headers: { authorization: 'Bearer ${o.walletToken ?? ''}' }, expect: [200] });
 } };
-export default { name: 'server-surge', description: 'bench: card additions at a fixed rate', build: () => ({
+export default { name: 'server-surge', origins: { io: {}, pm: { basePath: '/pp-restapi-CD' }, bpd: {} },
+  description: 'bench: card additions at a fixed rate', build: () => ({
   scenario: 'server-surge', durationS: ${o.seconds}, streams: [${streams.join(', ')}], expected: {} }) };
 `);
   return file;

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- server [--quick] [--seconds=N] [--connections=N] [--compare=DIR]`: the reference server's
+ * `npm run bench -- server [--quick] [--seconds=N] [--connections=N] [--compare=DIR] [--rows=NAME,...]`: the reference server's
  * per-core cost as a table, every row measured in this run, target on core 1, generator on
  * core 0: a bare Hono JSON GET route (= 1), `picco serve` GET /info, durable SQLite card
  * additions (rate, p99, and an open-model run at 80 % of it). Rows are functions listed in
@@ -37,8 +37,10 @@ export async function run(args: string[]): Promise<void> {
     log: out,
   };
   out(`  ${ctx.seconds} s per measurement, ${ctx.connections} connections; target on core 1, generator on core 0`);
+  // --rows=bareHono,piccoInfo: only those row functions (by name; the baselines they divide by too).
+  const only = value(args, '--rows')?.split(',');
   const rows: Row[] = [];
-  for (const fn of ROWS) {
+  for (const fn of ROWS.filter((f) => only === undefined || only.includes(f.name))) {
     try {
       const r = await fn(ctx);
       rows.push(...(Array.isArray(r) ? r : [r]));

@@ -36,13 +36,24 @@ export const bareHono: RowFn = async (ctx) => {
 };
 
 /** One row per build (this checkout, then --compare's). */
-const perBuild = (one: (ctx: RowContext, b: Build) => Promise<Row[]>): RowFn => async (ctx) => {
-  const rows: Row[] = [];
-  for (const b of ctx.builds) rows.push(...(await one(ctx, b)));
-  return rows;
+const perBuild = (name: string, one: (ctx: RowContext, b: Build) => Promise<Row[]>): RowFn => {
+  const fn: RowFn = async (ctx) => {
+    const rows: Row[] = [];
+    for (const b of ctx.builds) {
+      try {
+        rows.push(...(await one(ctx, b)));
+      } catch (err) {
+        rows.push({ what: `${name}${b.label}`, figure: `failed: ${(err as Error).message.slice(0, 200)}`, ratio: '' });
+      }
+    }
+    return rows;
+  };
+  // The name --rows selects it by (see bench/server.ts).
+  Object.defineProperty(fn, 'name', { value: name });
+  return fn;
 };
 
-export const piccoInfo: RowFn = perBuild(async (ctx, build) => {
+export const piccoInfo: RowFn = perBuild('piccoInfo', async (ctx, build) => {
   const t = await startPiccoServe({}, [], build.bin);
   try {
     await runWrk(`${t.url}/info`, 2, ctx.connections);
@@ -54,7 +65,7 @@ export const piccoInfo: RowFn = perBuild(async (ctx, build) => {
   }
 });
 
-export const sqliteCards: RowFn = perBuild(async (ctx, build) => {
+export const sqliteCards: RowFn = perBuild('sqliteCards', async (ctx, build) => {
   const t = await startPiccoServe({}, [], build.bin);
   try {
     const t0 = Date.now();
@@ -75,18 +86,24 @@ export const sqliteCards: RowFn = perBuild(async (ctx, build) => {
     };
     const openRate = Math.max(100, Math.floor((rate * 0.8) / 50) * 50);
     const openS = Math.max(10, ctx.seconds);
-    const file = scenarioFile({ rate: openRate, seconds: openS, tokens, panOffset: 700_000_000 });
-    const s = await piccoRun([file, '--target', t.url], true);
-    const e = s.endpoints[CARD];
-    const p99 = e?.latencyMs['p99'] ?? Number.NaN;
-    const ok200 = e?.status['200'] ?? 0;
-    const share = e === undefined ? 0 : (100 * ok200) / Math.max(1, openRate * openS);
-    ctx.log(`  open model ${openRate}/s x ${openS} s: statuses ${JSON.stringify(e?.status ?? {})}, p50 ${e?.latencyMs['p50']} ms, p99 ${p99} ms, dropped ${s.requests.dropped}, lag p99 ${s.generator?.lagP99Ms} ms`);
-    const open: Row = {
-      what: `same, open model at 80 % of that rate (picco's engine, ${openS} s)${build.label}`,
-      figure: `${openRate}/s offered, ${share.toFixed(1)} % answered 200, p99 ${p99.toFixed(1)} ms from the intended start`,
-      ratio: `p99 <= 50 ms: ${p99 <= 50 && share >= 99 ? 'met' : 'missed'}`,
-    };
+    const what = `same, open model at 80 % of that rate (picco's engine, ${openS} s)${build.label}`;
+    let open: Row;
+    try {
+      const file = scenarioFile({ rate: openRate, seconds: openS, tokens, panOffset: 700_000_000 });
+      const s = await piccoRun([file, '--target', t.url], true);
+      const e = s.endpoints[CARD];
+      const p99 = e?.latencyMs['p99'] ?? Number.NaN;
+      const ok200 = e?.status['200'] ?? 0;
+      const share = e === undefined ? 0 : (100 * ok200) / Math.max(1, openRate * openS);
+      ctx.log(`  open model ${openRate}/s x ${openS} s: statuses ${JSON.stringify(e?.status ?? {})}, p50 ${e?.latencyMs['p50']} ms, p99 ${p99} ms, dropped ${s.requests.dropped}, lag p99 ${s.generator?.lagP99Ms} ms`);
+      open = {
+        what,
+        figure: `${openRate}/s offered, ${share.toFixed(1)} % answered 200, p99 ${p99.toFixed(1)} ms from the intended start (generator lag p99 ${s.generator?.lagP99Ms} ms)`,
+        ratio: `p99 <= 50 ms: ${p99 <= 50 && share >= 99 ? 'met' : 'missed'}`,
+      };
+    } catch (err) {
+      open = { what, figure: `failed: ${(err as Error).message.slice(0, 200)}`, ratio: '' };
+    }
     return [closed, open];
   } finally {
     await t.stop();

@@ -7,7 +7,9 @@
  * - this process's own logouts remove the session's entries when they are issued;
  * - a change made by any other connection to the file (another `picco serve` process sharing
  *   it, the idempotency connection) moves SQLite's `PRAGMA data_version` of this connection; the
- *   whole map is dropped when it moved, checked on every lookup (one pragma, no I/O);
+ *   whole map is dropped when it moved, checked by the first lookup of every event-loop turn (one
+ *   pragma per turn, not per request: a logout another process committed is seen from the next
+ *   turn on, as a request already past its lookup would not have seen it either);
  * - expiry is judged on every hit against the request's clock, as the database query does.
  * Unknown tokens are never cached, so a forged token always reaches the database.
  *
@@ -23,6 +25,11 @@ export class TokenCache {
   private entries = new Map<string, Entry>();
   private bySession = new Map<string, string[]>();
   private version: number | undefined;
+  /** data_version was read in this event-loop turn. */
+  private checked = false;
+  private readonly endTurn = (): void => {
+    this.checked = false;
+  };
 
   constructor(
     /** SQLite's data_version of the connection the tokens are read through. */
@@ -33,10 +40,14 @@ export class TokenCache {
   ) {}
 
   lookup(token: string, kind: TokenKind, now: Date, load: () => TokenOwner | undefined): TokenOwner | undefined {
-    const v = this.dataVersion();
-    if (v !== this.version) {
-      this.clear();
-      this.version = v;
+    if (!this.checked) {
+      this.checked = true;
+      setImmediate(this.endTurn);
+      const v = this.dataVersion();
+      if (v !== this.version) {
+        this.clear();
+        this.version = v;
+      }
     }
     const e = this.entries.get(token);
     if (e !== undefined) {
