@@ -57,16 +57,6 @@ export const planRun: Entry[] = [
     },
   },
   {
-    doc: ['npx picco run december-2020@7dec --duration 30s --faults scenarios/faults/december-2020-original.json'],
-    exits: [[99, 98]],
-    timeoutMs: 90_000,
-    check: (r) => {
-      const s = summaryIn(defaultRunDir(r));
-      expect(s.pass).toBe(false);
-      expect(s.requests.failed).toBeGreaterThan(0); // the wallet list fails and cards seem to vanish
-    },
-  },
-  {
     doc: ['npx picco run december-2020@7dec18:00 --scale 0.002 --speed 20 --duration 3m'],
     change: [['--scale 0.002 --speed 20 --duration 3m', '--scale 0.0005 --speed 20 --duration 30s']],
     why: 'at --scale 0.002 the window\'s preload alone takes 41 s and the run 3 minutes; at 0.0005 the preload takes about 10 s and 30 s reach into the evening surge',
