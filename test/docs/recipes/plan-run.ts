@@ -57,18 +57,6 @@ export const planRun: Entry[] = [
     },
   },
   {
-    doc: ['npx picco run december-2020@7dec18:10 --scale 0.0003 --speed 60 --duration 100s --architecture 2020 --client 2020-12-07'],
-    by: 'test/scenarios/failure-2020.test.ts',
-    marker: "'--architecture', '2020', '--out', out",
-    why: 'failure-2020.test.ts runs this window against --architecture 2020 with the 7 Dec client, adding --connections 2000 and --max-lag 600000 (the 2020 server holds requests for seconds: the generator\'s lag is not what is tested) and --quiet, and checks the failure and that it outlasts the surge',
-  },
-  {
-    doc: ['npx picco run december-2020@7dec18:10 --scale 0.0003 --speed 60 --duration 100s'],
-    by: 'test/scenarios/failure-2020.test.ts',
-    marker: "const WINDOW = ['december-2020@7dec18:10', '--scale', '0.0003', '--speed', '60', '--duration', '100s'];",
-    why: 'failure-2020.test.ts runs the same window against the default server (with the 7 Dec client, --connections 2000, --max-lag 600000 and PICCO_ADMISSION=off, so a busy box\'s lag shedding does not answer the surge) and checks it serves the surge',
-  },
-  {
     doc: ['npx picco run december-2020@7dec18:00 --scale 0.002 --speed 20 --duration 3m'],
     change: [['--scale 0.002 --speed 20 --duration 3m', '--scale 0.0005 --speed 20 --duration 30s']],
     why: 'at --scale 0.002 the window\'s preload alone takes 41 s and the run 3 minutes; at 0.0005 the preload takes about 10 s and 30 s reach into the evening surge',
