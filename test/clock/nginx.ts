@@ -16,6 +16,8 @@ export interface Nginx {
    * flushed its buffer; HEAD requests (picco's clock-offset probes before t = 0) left out.
    */
   arrivals(path?: string): Promise<number[]>;
+  /** Arrival times of the HEAD requests (clock-offset probes). */
+  probes(): Promise<number[]>;
   stop(): Promise<void>;
 }
 
@@ -73,6 +75,11 @@ http {
       await new Promise((r) => setTimeout(r, 600)); // flush=200ms
       if (!existsSync(log)) return [];
       return readFileSync(log, 'latin1').split('\n').map((l) => l.split(' ')).filter((f) => f.length === 4 && f[1] !== 'HEAD' && (path === undefined || f[2] === path)).map((f) => Math.round(Number(f[0]) * 1000));
+    },
+    async probes() {
+      await new Promise((r) => setTimeout(r, 600));
+      if (!existsSync(log)) return [];
+      return readFileSync(log, 'latin1').split('\n').map((l) => l.split(' ')).filter((f) => f.length === 4 && f[1] === 'HEAD').map((f) => Math.round(Number(f[0]) * 1000));
     },
     async stop() {
       const exited = new Promise<void>((r) => child.once('exit', () => r()));

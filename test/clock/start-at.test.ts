@@ -84,6 +84,10 @@ describe('segments started with one --start-at hit the target as one run', () =>
     expect(inWindow(BURST.atS * 1000, BURST.atS * 1000 + 1500)).toBeGreaterThanOrEqual(0.9 * BURST.burst);
     // nothing reached nginx before the instant (the early segment waited)
     expect(Math.min(...r.arrivals)).toBeGreaterThanOrEqual(t0 - 5);
+    // the clock-offset probes (HEAD) went before t = 0, never into the schedule
+    const probes = await nginx.probes();
+    expect(probes.length).toBeGreaterThan(4);
+    expect(Math.max(...probes)).toBeLessThan(t0);
     const starts = r.dirs.map((d) => summary(d)['start']);
     expect(starts.map((s) => [s.mode, s.intendedAt, s.startAt])).toEqual([['start-at', at, at], ['start-at', at, at]]);
     // the first segment, ready 3 s earlier, waited longer
