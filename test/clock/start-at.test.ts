@@ -109,18 +109,21 @@ describe('segments started with one --start-at hit the target as one run', () =>
     const r = await twoSegments(nginx, 'apart', []);
     expect(r.codes).toEqual([0, 0]);
     expect(busiestSecond(r.burst)).toBeLessThan(0.65 * unsegmented);
-    const t0 = Date.parse(summary(r.dirs[0]!)['start']['intendedAt']);
-    const inWindow = (from: number, to: number) => r.burst.filter((x) => x >= t0 + from && x < t0 + to).length;
-    // each half of the burst arrives in its own second, 3 s apart or more (the second process was
-    // launched 3 s later, and start-up times vary on a loaded machine)
+    // each segment started when it was ready, on its own: the second one seconds after the first
+    const t0s = r.dirs.map((d) => Date.parse(summary(d)['start']['intendedAt']));
+    expect(t0s[1]! - t0s[0]!).toBeGreaterThanOrEqual(1000);
+    // and each half of the burst arrived in its own second, around its own segment's t0 + 3 s
     expect(r.burst).toHaveLength(BURST.burst);
-    expect(inWindow(BURST.atS * 1000 - 200, BURST.atS * 1000 + 1300)).toBeGreaterThanOrEqual(0.45 * BURST.burst);
-    expect(inWindow(BURST.atS * 1000 + 2500, Number.POSITIVE_INFINITY)).toBeGreaterThanOrEqual(0.45 * BURST.burst);
+    for (const t0 of t0s) {
+      const half = r.burst.filter((x) => x >= t0 + BURST.atS * 1000 - 200 && x < t0 + BURST.atS * 1000 + 1500).length;
+      expect(half).toBeGreaterThanOrEqual(0.45 * BURST.burst);
+    }
     const merged = await picco(['report', '--merge', ...r.dirs, '--out', join(dir, 'apart', 'merged')]);
-    expect(merged.code).toBe(0);
     const m = summary(join(dir, 'apart', 'merged'));
-    expect(m['start']['skewMs']).toBeGreaterThan(2000);
-    expect(m['start']['segments'][1].shiftS).toBeGreaterThanOrEqual(2);
+    expect(m['start']['skewMs']).toBeGreaterThan(1000);
+    expect(m['start']['segments'][1].shiftS).toBe(Math.round((t0s[1]! - t0s[0]!) / 1000));
+    // invalid only beyond the segments' --max-lag, 10 s here for the loaded machine
+    expect(merged.code).toBe(m['start']['skewMs'] > 10_000 ? 98 : 0);
     // the bound is the segments' --max-lag (10 s here, for the loaded machine): 3 s is within it
     expect(merged.stderr).toMatch(/segment start skew [\d.]+ ms \(bound 10000 ms\)/);
     expect(merged.stderr).toMatch(/segments started seconds apart/);
