@@ -11,8 +11,13 @@ import { join } from 'node:path';
 
 export interface Nginx {
   url: string;
-  /** Arrival times (ms, wall clock) of every request logged, after nginx flushed its buffer. */
-  arrivals(): Promise<number[]>;
+  /**
+   * Arrival times (ms, wall clock) of the requests logged (all, or those for `path`), after nginx
+   * flushed its buffer; HEAD requests (picco's clock-offset probes before t = 0) left out.
+   */
+  arrivals(path?: string): Promise<number[]>;
+  /** Arrival times of the HEAD requests (clock-offset probes). */
+  probes(): Promise<number[]>;
   stop(): Promise<void>;
 }
 
@@ -47,7 +52,7 @@ events { worker_connections 4096; }
 http {
   client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fcgi;
   uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  log_format arrivals '$msec $request_method $status';
+  log_format arrivals '$msec $request_method $uri $status';
   access_log ${log} arrivals buffer=64k flush=200ms;
   keepalive_requests 1000000; keepalive_timeout 120s;
   server {
@@ -66,10 +71,15 @@ http {
   }
   return {
     url: `http://127.0.0.1:${port}`,
-    async arrivals() {
+    async arrivals(path?: string) {
       await new Promise((r) => setTimeout(r, 600)); // flush=200ms
       if (!existsSync(log)) return [];
-      return readFileSync(log, 'latin1').split('\n').filter((l) => l.includes(' GET ') || l.includes(' POST ')).map((l) => Math.round(Number(l.split(' ')[0]) * 1000));
+      return readFileSync(log, 'latin1').split('\n').map((l) => l.split(' ')).filter((f) => f.length === 4 && f[1] !== 'HEAD' && (path === undefined || f[2] === path)).map((f) => Math.round(Number(f[0]) * 1000));
+    },
+    async probes() {
+      await new Promise((r) => setTimeout(r, 600));
+      if (!existsSync(log)) return [];
+      return readFileSync(log, 'latin1').split('\n').map((l) => l.split(' ')).filter((f) => f.length === 4 && f[1] === 'HEAD').map((f) => Math.round(Number(f[0]) * 1000));
     },
     async stop() {
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
