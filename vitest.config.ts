@@ -19,6 +19,7 @@ const UNIT = [
   'test/engine/scenario-api.test.ts',
   'test/clock/start-instant.test.ts',
   'test/merge/segment-union.test.ts',
+  'test/output/summary-schema.test.ts',
   'test/output/summary-table.test.ts',
   'test/reports/capacity-math.test.ts',
   'test/resilience/admission-units.test.ts',

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadRun, RunDataError, type Second, type Summary } from '../report/run-data.ts';
+import { loadRun, RunDataError, type Second, type SummaryAsRead } from '../report/run-data.ts';
 
 export const CARD_ENDPOINT = /POST .*\/v1\/wallet\/cc$/;
 
@@ -27,7 +27,7 @@ export interface Measurement {
   invalid: boolean;
   exitCode: number;
   outDir: string;
-  summary: Summary | null;
+  summary: SummaryAsRead | null;
   figures: Record<string, number>;
   stderr: string;
 }
@@ -40,7 +40,7 @@ const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'picco.js');
  * burst), not the whole run: a warm-up of logins would otherwise dilute the rate that held.
  * Without a series, or without card additions, the whole run is the window.
  */
-export function figuresOf(s: Summary, series: Second[] = []): Record<string, number> {
+export function figuresOf(s: SummaryAsRead, series: Second[] = []): Record<string, number> {
   const d = Math.max(1e-9, s.durationS);
   const cards = Object.entries(s.endpoints).filter(([k]) => CARD_ENDPOINT.test(k)).reduce((a, [, e]) => a + e.ok, 0);
   const burst = series.filter((x) => Object.entries(x.endpoints).some(([k, e]) => CARD_ENDPOINT.test(k) && e.count > 0));
@@ -72,7 +72,7 @@ export function measureOnce(cfg: MeasureConfig, scale: number, repeat: number, s
     const killer = setTimeout(() => child.kill('SIGKILL'), ((cfg.durationS ?? 600) * 4 + 60) * 1000);
     child.once('close', (code) => {
       clearTimeout(killer);
-      let summary: Summary | null = null;
+      let summary: SummaryAsRead | null = null;
       let series: Second[] = [];
       if (existsSync(join(out, 'summary.json'))) {
         try {

@@ -15,7 +15,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { renderReportHtml, type PlanInfo } from '../report/html.ts';
-import { parseSecond, parseSummary, type Second, type Summary } from '../report/run-data.ts';
+import { parseSecond, parseSummary, type Second, type SummaryAsRead } from '../report/run-data.ts';
 
 export interface DashboardOptions {
   /** Loopback port; 0 picks a free one. */
@@ -39,7 +39,7 @@ export interface Dashboard {
 
 export async function startDashboard(opts: DashboardOptions): Promise<Dashboard> {
   const series: Second[] = [];
-  let summary: Summary | null = null;
+  let summary: SummaryAsRead | null = null;
   const clients = new Set<ServerResponse>();
   const rejected: string[] = [];
   const plan: PlanInfo = { scenario: opts.plan.scenario, durationS: opts.plan.durationS, ...(opts.plan.expected ? { expected: opts.plan.expected } : {}) };

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Second, Summary } from './run-data.ts';
+import type { Second, SummaryAsRead } from './run-data.ts';
 import { escapeHtml, sloValue } from './format.ts';
 
 /** One server-side chart from PromQL range queries; x in seconds since the run's start. */
@@ -30,7 +30,7 @@ export interface PlanInfo {
 
 export interface PageData {
   mode: 'report' | 'live';
-  summary: Summary | null;
+  summary: SummaryAsRead | null;
   series: Second[];
   plan?: PlanInfo | undefined;
   server?: ServerPanel[] | undefined;

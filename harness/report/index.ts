@@ -47,7 +47,7 @@ export async function writeReports(runDir: string, opts: ReportOptions = {}): Pr
   return { files, run, notes };
 }
 
-export { loadRun, parseSummary, RunDataError, type RunData, type Summary, type Second } from './run-data.ts';
+export { loadRun, parseSummary, RunDataError, type RunData, type SummaryAsRead, type Second } from './run-data.ts';
 export { renderReportHtml, type PageData, type PlanInfo, type ServerPanel } from './html.ts';
 export { renderSummaryMd } from './summary-md.ts';
 export { renderJunit } from './junit.ts';

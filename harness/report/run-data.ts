@@ -12,75 +12,19 @@
 import { PiccoError } from '../errors.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { percentiles, secondSchema, summarySchema } from '../output/summary-schema.ts';
 
-const num = z.number().nullable().optional().transform((v) => (v === null || v === undefined || !Number.isFinite(v) ? null : v));
+export { secondSchema, summarySchema };
 
-const percentiles = z.looseObject({ p50: num, p90: num, p95: num, p99: num, p999: num, max: num });
-
-const endpointSummary = z.looseObject({
-  count: z.number(),
-  ok: z.number(),
-  failed: z.number(),
-  status: z.record(z.string(), z.number()).default({}),
-  latencyMs: percentiles.optional(),
-  serviceTimeMs: percentiles.optional(),
-});
-
-const sloResult = z.looseObject({
-  name: z.string(),
-  threshold: z.union([z.string(), z.number()]).transform(String),
-  value: num,
-  pass: z.boolean(),
-});
-
-export const summarySchema = z.looseObject({
-  schemaVersion: z.literal(1),
-  scenario: z.string(),
-  target: z.string().optional(),
-  startedAt: z.string().optional(),
-  endedAt: z.string().optional(),
-  durationS: z.number(),
-  requests: z.looseObject({ total: z.number(), ok: z.number(), failed: z.number(), dropped: z.number() }),
-  rate: z.looseObject({ target: num, achieved: num }),
-  latencyMs: percentiles,
-  serviceTimeMs: percentiles,
-  endpoints: z.record(z.string(), endpointSummary).default({}),
-  slo: z.array(sloResult).default([]),
-  pass: z.boolean(),
-  valid: z.boolean(),
-  invalidReasons: z.array(z.string()).optional(),
-  checks: z.record(z.string(), z.looseObject({ pass: z.number(), fail: z.number() })).optional(),
-  outcomes: z.record(z.string(), z.number()).optional(),
-  expected: z.record(z.string(), z.number()).optional(),
-  failures: z.record(z.string(), z.number()).optional(),
-  generator: z.record(z.string(), z.unknown()).optional(),
-  config: z.record(z.string(), z.unknown()).optional(),
-});
-
-export const secondSchema = z.looseObject({
-  t: z.number(),
-  intended: z.number().default(0),
-  started: z.number().default(0),
-  completed: z.number().default(0),
-  ok: z.number().default(0),
-  failed: z.number().default(0),
-  dropped: z.number().default(0),
-  inFlight: z.number().default(0),
-  status: z.record(z.string(), z.number()).default({}),
-  latencyMs: percentiles.optional(),
-  serviceTimeMs: percentiles.optional(),
-  endpoints: z.record(z.string(), z.looseObject({ count: z.number(), ok: z.number().default(0), failed: z.number().default(0), p99: num })).default({}),
-  lagMs: num,
-});
-
-export type Summary = z.infer<typeof summarySchema>;
-export type Second = z.infer<typeof secondSchema>;
-export type Percentiles = z.infer<typeof percentiles>;
+/** A summary.json as read: the written Summary (output/summary.ts), as far as the schema holds it. */
+export type SummaryAsRead = z.output<typeof summarySchema>;
+export type Second = z.output<typeof secondSchema>;
+export type Percentiles = z.output<typeof percentiles>;
 
 export interface RunData {
   dir: string;
-  summary: Summary;
+  summary: SummaryAsRead;
   series: Second[];
 }
 
@@ -95,7 +39,7 @@ function describe(err: z.ZodError): string {
   return err.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
 }
 
-export function parseSummary(json: unknown, where = 'summary.json'): Summary {
+export function parseSummary(json: unknown, where = 'summary.json'): SummaryAsRead {
   const r = summarySchema.safeParse(json);
   if (!r.success) throw new RunDataError(`${where} does not match schemaVersion 1: ${describe(r.error)}`);
   return r.data;

@@ -12,7 +12,7 @@
  * @example
  *   const { validity, checks } = verdictItems(run.summary);
  */
-import type { Summary } from './run-data.ts';
+import type { SummaryAsRead } from './run-data.ts';
 import { pct, ms, int } from './format.ts';
 
 export interface ValidityItem {
@@ -37,7 +37,7 @@ function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
-export function validityItem(s: Summary): ValidityItem {
+export function validityItem(s: SummaryAsRead): ValidityItem {
   if (!s.valid) {
     const why = (s.invalidReasons ?? []).join('; ') || 'the generator could not keep up';
     return { valid: false, text: `${why}: the numbers are not the target's` };
@@ -49,7 +49,7 @@ export function validityItem(s: Summary): ValidityItem {
 }
 
 /** Checks of the run, minus those already reported as SLOs named `check <name>` (picco verify). */
-export function checkItems(s: Summary): CheckItem[] {
+export function checkItems(s: SummaryAsRead): CheckItem[] {
   const sloNames = new Set(s.slo.map((o) => o.name));
   const failedCheckSlos = s.slo.flatMap((o) => {
     const m = CHECKS_SLO.exec(o.name);
