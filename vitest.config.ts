@@ -28,6 +28,7 @@ const UNIT = [
   'test/scenarios/closed-and-client.test.ts',
   'test/scenarios/person-names.test.ts',
   'test/scenarios/population.test.ts',
+  'test/server/card-validation.test.ts',
   'test/server/pg-batcher.test.ts',
   'test/server/rules.test.ts',
   'test/verify/contract.test.ts',
