@@ -149,10 +149,14 @@ describe('hostile input', () => {
               expect(after, `a ${status} wrote to the database: ${ctx}`).toBe(before);
             }
             // Every documented query parameter takes one value: a repeated one is refused on
-            // every route (unless the path matched no route at all).
+            // every route (unless the path matched no route at all). A malformed Idempotency-Key
+            // in the same request may be the problem named first: the key is checked by the layer
+            // in front of the route's own checks; both are the request's shape, both a 400.
             const names = q.map(([k]) => k);
             if (new Set(names).size < names.length && status !== 404) {
-              expect([status, (JSON.parse(text) as { code?: unknown }).code], `repeated parameter: ${ctx}`).toEqual([400, 'request.invalid']);
+              const code = (JSON.parse(text) as { code?: unknown }).code;
+              expect(status, `repeated parameter: ${ctx}`).toBe(400);
+              expect(['request.invalid', 'idempotency.invalid_key'], `repeated parameter: ${ctx}`).toContain(code);
             }
           },
         ),
