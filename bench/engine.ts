@@ -70,7 +70,7 @@ export async function run(args: string[]): Promise<void> {
     out(`  ENGINE CEILING: picco/wrk = ${(picco.rate / ref).toFixed(2)} without pipelining (p99 ${picco.p99Ms} ms), ${(piped.rate / ref).toFixed(2)} with pipelining (p99 ${piped.p99Ms} ms) (goal >= 0.70 with p99 <= 25 ms)`);
     if (wrk.usPerRequest > 0 && picco.usPerRequest > 0) {
       const wrkUs = Math.min(wrk.usPerRequest, wrk2.usPerRequest || wrk.usPerRequest);
-      out(`  CPU-per-request ratio (wrk µs / picco µs, less sensitive to neighbours): ${(wrkUs / picco.usPerRequest).toFixed(2)} without pipelining, ${(wrkUs / Math.max(piped.usPerRequest, 1e-9)).toFixed(2)} with`);
+      out(`  CPU-per-request ratio (wrk µs / picco µs, less sensitive to neighbours): ${(wrkUs / picco.usPerRequest).toFixed(2)} without pipelining, ${piped.usPerRequest > 0 ? (wrkUs / piped.usPerRequest).toFixed(2) : '-'} with`);
     }
 
     // What each generator adds to the p99 it reports, at 10,000 req/s, half the ceiling and the ceiling.
