@@ -43,16 +43,35 @@ const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) 
   signal?.addEventListener('abort', done, { once: true });
 });
 
+/** Work to do shortly before a start instant that was waited for (re-warming idle connections). */
+export interface BeforeStart {
+  /** How long before the instant to begin it, ms (more than it may take). */
+  msBefore: number;
+  run(): Promise<void>;
+}
+
 /**
  * Resolves when the engines should be told to start, with the epoch to give them. `leadMs` is
  * how far ahead of t = 0 the start message goes out (the engines sleep the rest themselves).
+ * With `before`, a wait longer than `before.msBefore` is cut there to run it, and the late check
+ * is made again after it (it must not make the segment late).
  */
-export async function agreeEpoch(o: { startAt?: StartInstant; maxLagP99Ms: number }, leadMs: number, signal?: AbortSignal, clock: () => number = Date.now): Promise<AgreedStart> {
+export async function agreeEpoch(o: { startAt?: StartInstant; maxLagP99Ms: number }, leadMs: number, signal?: AbortSignal, clock: () => number = Date.now, before?: BeforeStart): Promise<AgreedStart> {
   if (o.startAt === undefined) return { epochMs: clock() + leadMs, mode: 'ready', waitedMs: 0 };
   const at = o.startAt;
-  const late = lateByMs(at.epochMs, clock());
-  if (late > o.maxLagP99Ms) throw new LateStart(late, lateProblem(at.text, late, o.maxLagP99Ms));
+  const check = (): number => {
+    const late = lateByMs(at.epochMs, clock());
+    if (late > o.maxLagP99Ms) throw new LateStart(late, lateProblem(at.text, late, o.maxLagP99Ms));
+    return late;
+  };
+  const late = check();
   const waitedMs = Math.max(0, -late - leadMs);
-  await sleep(waitedMs, signal);
+  if (before !== undefined && -late > before.msBefore + leadMs) {
+    await sleep(-late - before.msBefore, signal);
+    await before.run();
+    await sleep(-check() - leadMs, signal);
+  } else {
+    await sleep(waitedMs, signal);
+  }
   return { epochMs: at.epochMs, mode: 'start-at', waitedMs };
 }

@@ -40,6 +40,12 @@ interface LiveStream {
 /** Prepared engine: built before the start signal so the first arrival is not late. */
 export interface PreparedEngine {
   start(emit: (s: SecondSnapshot) => void, control: EngineControl): Promise<DoneInfo>;
+  /**
+   * Just before a start that was waited for (--start-at): one request per slot again, so the
+   * connections the warm-up opened, idle since, are open at t = 0 (a target's keep-alive timeout
+   * may be seconds). --url runs; a scenario's pools open on first use. Resolves the requests sent.
+   */
+  rewarm(budgetMs: number): Promise<number>;
 }
 
 export async function prepareEngine(spec: WorkSpec): Promise<PreparedEngine> {
@@ -236,7 +242,16 @@ export async function prepareEngine(spec: WorkSpec): Promise<PreparedEngine> {
   };
 
   if (fast !== undefined && spec.source.kind === 'url') await rehearse(spec, limits.warmup - warmup, fast, schedule);
-  return { start: (emit, control) => schedule(rec, streams, emit, control, true) };
+  return {
+    start: (emit, control) => schedule(rec, streams, emit, control, true),
+    async rewarm(budgetMs) {
+      if (fast === undefined) return 0;
+      const slots = limits.connections * limits.pipelining;
+      const n = await fast.warmup(slots, slots, budgetMs);
+      warmup += n;
+      return n;
+    },
+  };
 }
 
 /** How long the rehearsal lasts at most, ms: a second at the peak rate warms what a run runs. */

@@ -15,7 +15,7 @@ import type { SecondSnapshot } from '../metrics/snapshot.ts';
 import { subSegment, type Segment } from '../executors/segment.ts';
 import { prepareEngine, type EngineControl } from './engine.ts';
 import { setEpoch } from './clock.ts';
-import { agreeEpoch, type AgreedStart } from '../clock/start-gate.ts';
+import { agreeEpoch, type AgreedStart, type BeforeStart } from '../clock/start-gate.ts';
 import type { RunConfig } from './run-config.ts';
 import type { DoneInfo, WorkSpec } from './work.ts';
 
@@ -67,6 +67,36 @@ export function shareOf(cfg: RunConfig, cutMs: number, w: number, n: number): Wo
 }
 
 /** Round trip of one message to a ready worker and back, ms. */
+/**
+ * Before a --start-at instant this process waited for: the warm-up's connections have been idle
+ * since (a target may close them after its keep-alive timeout), so each engine sends one request
+ * per slot again this long before t = 0, within REWARM_BUDGET_MS.
+ */
+const REWARM_BEFORE_MS = 1000;
+const REWARM_BUDGET_MS = 500;
+
+function rewarmOf(run: () => Promise<unknown>): BeforeStart {
+  return { msBefore: REWARM_BEFORE_MS, run: async () => void (await run()) };
+}
+
+function rewarmWorker(w: Worker): Promise<number> {
+  return new Promise((resolve) => {
+    // a worker that died does not answer: its failure is reported by the run, not waited for here
+    const timer = setTimeout(() => {
+      w.off('message', on);
+      resolve(0);
+    }, REWARM_BUDGET_MS + 300);
+    const on = (m: { type: string; n?: number }): void => {
+      if (m.type !== 'rewarmed') return;
+      clearTimeout(timer);
+      w.off('message', on);
+      resolve(m.n ?? 0);
+    };
+    w.on('message', on);
+    w.postMessage({ type: 'rewarm', budgetMs: REWARM_BUDGET_MS });
+  });
+}
+
 function pingMs(w: Worker): Promise<number> {
   return new Promise((resolve) => {
     const t0 = performance.now();
@@ -99,7 +129,7 @@ export async function runLoad(cfg: RunConfig, o: LoadControl): Promise<LoadResul
   if (cfg.workers === 0) {
     const engine = await prepareEngine(specs[0]!);
     const control: EngineControl = { aborted: false };
-    const start = await agreeEpoch(cfg, 20, o.signal);
+    const start = await agreeEpoch(cfg, 20, o.signal, Date.now, rewarmOf(() => engine.rewarm(REWARM_BUDGET_MS)));
     const epoch = start.epochMs;
     setEpoch(epoch);
     const cpu0 = process.cpuUsage();
@@ -163,7 +193,7 @@ export async function runLoad(cfg: RunConfig, o: LoadControl): Promise<LoadResul
   if (o.signal?.aborted === true) onSignal();
   let start: AgreedStart;
   try {
-    start = await agreeEpoch(cfg, Math.max(20, 4 * Math.max(...rtt)), o.signal);
+    start = await agreeEpoch(cfg, Math.max(20, 4 * Math.max(...rtt)), o.signal, Date.now, rewarmOf(() => Promise.all(workers.map(rewarmWorker))));
   } catch (err) {
     o.signal?.removeEventListener('abort', onSignal);
     await Promise.all(workers.map((w) => w.terminate()));

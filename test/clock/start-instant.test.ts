@@ -42,6 +42,23 @@ describe('the start gate', () => {
     await vi.advanceTimersByTimeAsync(20);
     expect(await p).toEqual({ epochMs: NOW + 120_000, mode: 'start-at', waitedMs: 119_980 });
   });
+  it('a long wait is cut shortly before the instant to re-warm; a short one is not; a re-warm that makes it late refuses', async () => {
+    vi.useFakeTimers({ now: NOW });
+    const calls: number[] = [];
+    const before = { msBefore: 1000, run: async () => void calls.push(Date.now()) };
+    const p = agreeEpoch({ startAt: { epochMs: NOW + 30_000, text: 'x' }, maxLagP99Ms: 25 }, 20, undefined, Date.now, before);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(await p).toMatchObject({ epochMs: NOW + 30_000 });
+    expect(calls).toEqual([NOW + 29_000]);
+    const short = agreeEpoch({ startAt: { epochMs: Date.now() + 500, text: 'x' }, maxLagP99Ms: 25 }, 20, undefined, Date.now, before);
+    await vi.advanceTimersByTimeAsync(500);
+    await short;
+    expect(calls).toHaveLength(1);
+    const slow = { msBefore: 1000, run: () => vi.advanceTimersByTimeAsync(2000).then(() => undefined) };
+    const late = agreeEpoch({ startAt: { epochMs: Date.now() + 10_000, text: 'y' }, maxLagP99Ms: 25 }, 20, undefined, Date.now, slow).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(12_000);
+    expect(await late).toBeInstanceOf(LateStart);
+  });
   it('late within --max-lag: starts (its lag is recorded); beyond it: refuses, exit 2, saying by how much', async () => {
     const at = { epochMs: NOW, text: '2026-12-08T08:59:30Z' };
     expect(await agreeEpoch({ startAt: at, maxLagP99Ms: 25 }, 50, undefined, clockAt(NOW + 20))).toMatchObject({ epochMs: NOW, waitedMs: 0 });
