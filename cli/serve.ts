@@ -23,7 +23,7 @@
  * its limits, so `--faults` is refused with it, and so is `--workers` (its pools are per process).
  *
  * @example
- * picco serve --port 0 --db sqlite:/tmp/picco.db --faults faults/dec-8.json
+ * picco serve --port 0 --db sqlite:picco.db --faults faults/dec-8.json
  * picco serve --port 0 --clock 2020-12-08T10:00:00Z
  */
 import { readFileSync } from 'node:fs';
