@@ -155,6 +155,11 @@ describe('classifyRoute', () => {
     expect(classifyRoute('GET', '/metrics')).toBeNull();
   });
 
+  it('never sheds the rehearsal\'s control routes (releasing the update must not be refused under load)', () => {
+    expect(classifyRoute('PUT', '/__picco/info')).toBeNull();
+    expect(classifyRoute('GET', '/__picco/architecture')).toBeNull();
+  });
+
   it('keeps logins, PM session starts and logouts (durable writes) out of the compartment of /info and the session reads', () => {
     for (const [m, p] of [['POST', '/test-login'], ['GET', '/pp-restapi-CD/v1/users/actions/start-session'], ['POST', '/logout']] as const) {
       expect(classifyRoute(m, p)).toBe('session-write');

@@ -63,9 +63,13 @@ export const CLASS_DEFAULTS: Record<RouteClass, ClassConfig> = {
 
 const PM = '/pp-restapi-CD';
 
-/** The class of a request, or null for requests never shed (metrics, health). */
+/**
+ * The class of a request, or null for requests never shed: metrics, health, and the rehearsal's
+ * control routes under /__picco/ (releasing the app update, reading the architecture): shedding
+ * those would change the rehearsal's script, not protect the citizens' paths.
+ */
 export function classifyRoute(method: string, path: string): RouteClass | null {
-  if (path === '/metrics' || path === '/healthz') return null;
+  if (path === '/metrics' || path === '/healthz' || path.startsWith('/__picco/')) return null;
   if (path.startsWith(PM)) {
     const p = path.slice(PM.length);
     if (method === 'GET') {
