@@ -13,7 +13,7 @@
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EXIT, parseFlags, Problems, UsageError } from './usage.ts';
+import { EXIT, parseFlags, Problems, UsageError, HELP_FLAG, helpAsked } from './usage.ts';
 import { resolveScenario, ScenarioNotFound } from './scenario-ref.ts';
 import { buildK6Script, ExportError } from '../harness/export/k6-script.ts';
 import { testRunYaml } from '../harness/export/k6-operator.ts';
@@ -39,12 +39,9 @@ export async function run(argv: string[]): Promise<number> {
     ...TARGET_FLAGS,
     parallelism: { type: 'string' },
     quiet: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
+    ...HELP_FLAG,
   });
-  if (values.help === true) {
-    process.stdout.write(USAGE);
-    return EXIT.pass;
-  }
+  if (helpAsked(values, USAGE)) return EXIT.pass;
   const p = new Problems();
   const [format, scenarioRef, ...extra] = positionals;
   if (format !== 'k6') p.add(format === undefined ? 'FORMAT: give the export format: picco export k6 SCENARIO --out DIR' : `FORMAT '${format}' is not supported: the only format is k6`);

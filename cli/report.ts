@@ -7,7 +7,7 @@
  * two runs side by side (default DIR: reports/out/compare-<A>-vs-<B>); exit 0 when both were
  * read, whatever their verdicts (a comparison is meant to hold a failing run).
  */
-import { EXIT, parseFlags, Problems, UsageError } from './usage.ts';
+import { EXIT, parseFlags, Problems, UsageError, HELP_FLAG, helpAsked } from './usage.ts';
 import { writeReports } from '../harness/report/index.ts';
 import { RunDataError } from '../harness/report/run-data.ts';
 import { PrometheusError } from '../harness/report/prometheus.ts';
@@ -19,12 +19,9 @@ export async function run(argv: string[]): Promise<number> {
     compare: { type: 'boolean' },
     out: { type: 'string' },
     quiet: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
+    ...HELP_FLAG,
   });
-  if (values.help === true) {
-    process.stdout.write('usage: picco report RUN_DIR [--prometheus URL]\n  writes report.html, summary.md, junit.xml into RUN_DIR\n       picco report --merge RUN_DIR... --out DIR\n  merges segment runs exactly (HDR histograms), then reports the merged run\n       picco report --compare RUN_A RUN_B [--out DIR]\n  two runs side by side: report.html, summary.md, junit.xml\n');
-    return EXIT.pass;
-  }
+  if (helpAsked(values, 'usage: picco report RUN_DIR [--prometheus URL]\n  writes report.html, summary.md, junit.xml into RUN_DIR\n       picco report --merge RUN_DIR... --out DIR\n  merges segment runs exactly (HDR histograms), then reports the merged run\n       picco report --compare RUN_A RUN_B [--out DIR]\n  two runs side by side: report.html, summary.md, junit.xml\n')) return EXIT.pass;
   if (values.compare === true) return runCompare(positionals, values.out, values.quiet === true);
   if (values.merge === true) return (await import('./report-merge.ts')).runMerge(positionals, values.out, { quiet: values.quiet === true });
   const problems = new Problems();

@@ -27,7 +27,7 @@
  * picco serve --port 0 --clock 2020-12-08T10:00:00Z
  */
 import { readFileSync } from 'node:fs';
-import { EXIT, Problems, UsageError, parseFlags } from './usage.ts';
+import { EXIT, Problems, UsageError, parseFlags, HELP_FLAG, helpAsked } from './usage.ts';
 
 /** The real time (epoch ms) a running `--clock` is anchored to, passed from the primary to its workers. */
 const CLOCK_ANCHOR_ENV = 'PICCO_CLOCK_ANCHOR_MS';
@@ -44,12 +44,9 @@ export async function run(argv: string[]): Promise<number> {
     'rate-scale': { type: 'string' },
     'architecture-option': { type: 'string', multiple: true },
     log: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
+    ...HELP_FLAG,
   });
-  if (values.help === true) {
-    process.stdout.write('usage: picco serve [--port 8080] [--host 127.0.0.1] [--db sqlite:PATH | postgres://URL] [--workers N] [--faults FILE] [--clock INSTANT | fixed:INSTANT] [--architecture resilient | 2020] [--rate-scale F] [--architecture-option KEY=VALUE]... [--log]\n');
-    return EXIT.pass;
-  }
+  if (helpAsked(values, 'usage: picco serve [--port 8080] [--host 127.0.0.1] [--db sqlite:PATH | postgres://URL] [--workers N] [--faults FILE] [--clock INSTANT | fixed:INSTANT] [--architecture resilient | 2020] [--rate-scale F] [--architecture-option KEY=VALUE]... [--log]\n')) return EXIT.pass;
   const problems = new Problems();
   if (positionals.length > 0) problems.add(`unexpected argument '${positionals[0]}': picco serve takes only flags`);
   const port = problems.number('--port', values.port, { min: 0, max: 65535, integer: true }) ?? 8080;

@@ -22,3 +22,13 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(
     throw new UsageError([msg.replace(/\. To specify a positional argument.*$/s, '')]);
   }
 }
+
+/** `--help` / `-h`, which every command takes. */
+export const HELP_FLAG = { help: { type: 'boolean', short: 'h' } } as const;
+
+/** Prints the command's usage when --help was given; the command then exits 0. */
+export function helpAsked(values: { help?: boolean | undefined }, usage: string): boolean {
+  if (values.help !== true) return false;
+  process.stdout.write(usage);
+  return true;
+}

@@ -24,7 +24,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EXIT, parseFlags, Problems } from './usage.ts';
+import { EXIT, parseFlags, Problems, HELP_FLAG, helpAsked } from './usage.ts';
 import { resolveTargets, TARGET_FLAGS } from './targets.ts';
 import { ORIGINS_2020 } from '../scenarios/origins.ts';
 import { loadSloFile, SloFileError } from '../harness/slo/load.ts';
@@ -79,12 +79,9 @@ export async function run(argv: string[]): Promise<number> {
     contract: { type: 'string' },
     seed: { type: 'string' },
     quiet: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
+    ...HELP_FLAG,
   });
-  if (values.help === true) {
-    process.stdout.write(USAGE);
-    return EXIT.pass;
-  }
+  if (helpAsked(values, USAGE)) return EXIT.pass;
   const p = new Problems();
   if (positionals.length > 0) p.add(`unexpected arguments: ${positionals.join(' ')} (verify takes flags only)`);
   const targets = resolveTargets(values, ORIGINS_2020, p);
