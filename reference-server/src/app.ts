@@ -12,12 +12,11 @@
 import { Hono, type Context } from 'hono';
 import { ApiError } from './errors.ts';
 import { createMetrics } from './metrics.ts';
-import { route, type Method, type RouteHandler, type RouteList } from './route.ts';
+import { route, type Before, type Method, type RouteHandler, type RouteList } from './route.ts';
+import { answered, edge, errorResponse } from './edge.ts';
 import { bearer } from './auth.ts';
 import { RuntimeSettings } from './settings.ts';
 import { createDownstream } from './downstream/services.ts';
-import { DownstreamError } from './downstream/simulator.ts';
-import { StorageFailure } from './storage/storage.ts';
 import { testLogin } from './io/login.ts';
 import { getPagoPaUser, getProfile, getSession, logout } from './io/session.ts';
 import { getBackendStatus, getInfo } from './io/info.ts';
@@ -67,44 +66,27 @@ export async function createApp(deps: AppDeps): Promise<ReferenceApp> {
   const routes: RouteList = [];
   const log = deps.log;
 
-  app.use('*', async (c, next) => {
-    c.set('ctx', ctx);
-    const t0 = performance.now();
-    await next();
-    const route = c.get('route') ?? `${c.req.method} unmatched`;
-    const status = c.res.status;
-    const seconds = (performance.now() - t0) / 1000;
-    metrics.http.record(route, status, seconds);
-    if (log !== undefined) {
-      const sp = route.indexOf(' ');
-      log(JSON.stringify({ t: new Date().toISOString(), method: route.slice(0, sp), route: route.slice(sp + 1), status,
-        ms: Math.round(seconds * 1e4) / 10 }));
-    }
-  });
+  // Every route runs the edge (context, timing, metrics, errors), then the 2020 architecture's
+  // pools or the resilience layer, then its own checks and handlers: one Hono handler (chain.ts).
+  const resilience = arch2020 === undefined || arch2020.config.admissionControl
+    ? installResilience(app, ctx, deps.resilience ?? {}).stages : undefined;
+  const before: Before = (label, method, path) => [
+    edge(ctx, label, log),
+    ...(arch2020?.stages(method, path) ?? []),
+    ...(resilience?.(method, path) ?? []),
+  ];
 
-  if (arch2020 !== undefined) arch2020.install(app);
-  if (arch2020 === undefined || arch2020.config.admissionControl) installResilience(app, ctx, deps.resilience ?? {});
-
-  app.onError((err, c) => {
-    let e: ApiError;
-    if (err instanceof ApiError) e = err;
-    else if (err instanceof DownstreamError) e = new ApiError(err.kind === 'timeout' ? 'downstream.timeout' : 'downstream.unavailable', `${err.service}: ${err.kind}`);
-    else if (err instanceof StorageFailure && err.injected) e = new ApiError('downstream.unavailable', 'injected storage failure');
-    else if (err instanceof StorageFailure) e = new ApiError('downstream.unavailable', 'the database is unavailable');
-    else {
-      e = new ApiError('internal.error');
-      log?.(JSON.stringify({ t: new Date().toISOString(), level: 'error', error: err instanceof Error ? err.name : 'unknown',
-        code: (err as { code?: unknown }).code }));
-    }
-    return c.json(e.envelope(), e.status as 400);
-  });
+  // Errors thrown past a route's edge (none expected) still get the envelope.
+  app.onError((err, c) => errorResponse(err, c, log));
 
   app.notFound((c) => {
-    const e = new ApiError('route.not_found', `${c.req.method} ${new URL(c.req.url).pathname}`);
-    return c.json(e.envelope(), 404);
+    const method = c.req.method;
+    const e = new ApiError('route.not_found', `${method} ${new URL(c.req.url).pathname}`);
+    c.set('ctx', ctx);
+    return answered(ctx, log, `${method} unmatched`, performance.now(), c.json(e.envelope(), 404));
   });
 
-  const r = (m: Method, p: string, ...h: RouteHandler[]) => route(app, routes, m, p, ...h);
+  const r = (m: Method, p: string, ...h: RouteHandler[]) => route(app, routes, before, m, p, ...h);
 
   // io-backend
   r('POST', '/test-login', testLogin);

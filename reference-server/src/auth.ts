@@ -5,11 +5,11 @@
  * token is 401 auth.unauthorized. The token itself never reaches a log line or a label.
  *
  * @example
- * route(app, 'GET', '/api/v1/session', bearer('session'), handler);
+ * route(app, routes, before, 'GET', '/api/v1/session', bearer('session'), handler);
  */
-import type { MiddlewareHandler } from 'hono';
 import { ApiError } from './errors.ts';
-import type { AppEnv } from './context.ts';
+import { header } from './request-header.ts';
+import type { Stage } from './chain.ts';
 import type { TokenKind } from './storage/storage.ts';
 
 export function bearerToken(header: string | undefined): string | undefined {
@@ -19,15 +19,16 @@ export function bearerToken(header: string | undefined): string | undefined {
 }
 
 /** `queryParam`: also accept the token in that query parameter (io-backend's /pagopa/api/v1/user). */
-export function bearer(kind: TokenKind, queryParam?: string): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const token = bearerToken(c.req.header('authorization')) ?? (queryParam === undefined ? undefined : c.req.query(queryParam));
+export function bearer(kind: TokenKind, queryParam?: string): Stage {
+  return (c, next) => {
+    const token = bearerToken(header(c, 'authorization')) ?? (queryParam === undefined ? undefined : c.req.query(queryParam));
     if (token === undefined) throw new ApiError('auth.unauthorized', 'Authorization: Bearer <token> is required');
     const ctx = c.get('ctx');
-    const owner = await ctx.storage.findToken(token, kind, ctx.clock.now());
-    if (owner === undefined) throw new ApiError('auth.unauthorized');
-    c.set('fiscalCode', owner.fiscalCode);
-    c.set('sessionId', owner.sessionId);
-    await next();
+    return ctx.storage.findToken(token, kind, ctx.clock.now()).then((owner) => {
+      if (owner === undefined) throw new ApiError('auth.unauthorized');
+      c.set('fiscalCode', owner.fiscalCode);
+      c.set('sessionId', owner.sessionId);
+      return next();
+    });
   };
 }

@@ -1,6 +1,6 @@
 /**
- * Everything issue 7 adds to the request path, mounted by createApp in one call, right after
- * the metrics middleware (so shed and limited requests are counted):
+ * Everything issue 7 adds to the request path, as stages createApp puts in every route's chain
+ * right after the edge (so shed and limited requests are counted):
  *   1. admission control (bulkheads per route class, adaptive limits, loop-lag shedding) → 503;
  *   2. request rate per bearer token (writes counted in the database when it can) → 429;
  *   3. Idempotency-Key on POST /v1/wallet/cc and PUT /bpd/io/payment-instruments/{hpan}.
@@ -12,7 +12,8 @@
  * (defaults 20 and 100).
  *
  * @example
- * installResilience(app, ctx);
+ * const { stages } = installResilience(app, ctx);
+ * chain([edge, ...stages('POST', '/pp-restapi-CD/v1/wallet/cc'), handler]);
  */
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { ApiError, type ErrorCode } from '../errors.ts';
@@ -25,6 +26,8 @@ import { isIdempotencyStore, isRateLimitStore } from '../idempotency/store.ts';
 import { admission, type Admission } from './middleware.ts';
 import { rateLimit } from './rate-limit.ts';
 import { gatedCreateServer } from './node-gate.ts';
+import { header } from '../request-header.ts';
+import type { Stage } from '../chain.ts';
 
 const gates = new WeakMap<object, { adm: Admission; ctx: AppContext }>();
 
@@ -56,7 +59,7 @@ function problem(c: Context, status: number, code: ErrorCode, detail: string): R
 
 function ownerOf(ctx: AppContext, kind: TokenKind) {
   return async (c: Context): Promise<string | undefined> => {
-    const token = bearerToken(c.req.header('authorization'));
+    const token = bearerToken(header(c, 'authorization'));
     if (token === undefined) return undefined;
     return (await ctx.storage.findToken(token, kind, ctx.clock.now()))?.fiscalCode;
   };
@@ -64,9 +67,13 @@ function ownerOf(ctx: AppContext, kind: TokenKind) {
 
 const num = (v: string | undefined, d: number): number => (v !== undefined && Number(v) > 0 ? Number(v) : d);
 
-export function installResilience(app: Hono<AppEnv>, ctx: AppContext, opts: ResilienceOptions = {}): Admission | undefined {
+/** The resilience layer's stages for one route, in order (see the header). */
+export type ResilienceStages = (method: string, path: string) => Stage[];
+
+export function installResilience(app: Hono<AppEnv>, ctx: AppContext, opts: ResilienceOptions = {}): { adm: Admission | undefined; stages: ResilienceStages } {
   const env = opts.env ?? process.env;
   let adm: Admission | undefined;
+  let inApp: Stage | undefined;
   if (env['PICCO_ADMISSION'] !== 'off') {
     adm = admission({
       registry: ctx.registry,
@@ -77,12 +84,12 @@ export function installResilience(app: Hono<AppEnv>, ctx: AppContext, opts: Resi
       },
     });
     // Mounted in the node:http listener (node-gate.ts) by main.ts, where a refusal is cheapest;
-    // apps driven through app.request() (tests) get the same bulkheads as Hono middleware.
+    // apps driven through app.request() (tests) get the same bulkheads as a stage.
     gates.set(app, { adm, ctx });
-    if (env['PICCO_ADMISSION_IN_APP'] === '1') app.use('*', adm);
+    if (env['PICCO_ADMISSION_IN_APP'] === '1') inApp = adm as unknown as Stage;
   }
   const store = ctx.storage;
-  app.use('*', rateLimit({
+  const limit = rateLimit({
     ...(isRateLimitStore(store) ? { store } : {}),
     writesPerSecond: num(env['PICCO_RATE_LIMIT_WRITES'], 20),
     readsPerSecond: num(env['PICCO_RATE_LIMIT_READS'], 100),
@@ -90,19 +97,25 @@ export function installResilience(app: Hono<AppEnv>, ctx: AppContext, opts: Resi
       (c as Context<AppEnv>).set('route', `${c.req.method} admission:rate-limit`);
       return problem(c, status, code as ErrorCode, message);
     },
-  }));
+  });
+  const keyedRoutes = new Map<string, Stage>();
   if (isIdempotencyStore(store)) {
     const p = (c: Context, status: number, code: string, message: string) => problem(c, status, code as ErrorCode, message);
-    // One layer that steps aside at once for requests without the header (nearly all of them).
+    // One stage that steps aside at once for requests without the header (nearly all of them).
     // The stored answer or refusal it returns is set on the context here: a streamed body's limit
     // (hono's bodyLimit) drops what its inner handler returns.
-    const keyed = (mw: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> => (c, next) =>
-      c.req.header('idempotency-key') === undefined ? next() : limitBody(c, async () => {
-        const r = await mw(c, next);
+    const keyed = (mw: MiddlewareHandler<AppEnv>): Stage => (c, next) =>
+      header(c, 'idempotency-key') === undefined ? next() : limitBody(c, async () => {
+        const r = await mw(c, async () => { await next(); });
         if (r instanceof Response) c.res = r;
+        return c.res;
       });
-    app.on('POST', '/pp-restapi-CD/v1/wallet/cc', keyed(idempotency({ store, resolveOwner: ownerOf(ctx, 'pm'), methods: ['POST'], problem: p })));
-    app.on('PUT', '/bpd/io/payment-instruments/:hpan', keyed(idempotency({ store, resolveOwner: ownerOf(ctx, 'bpd'), methods: ['PUT'], problem: p })));
+    keyedRoutes.set('POST /pp-restapi-CD/v1/wallet/cc', keyed(idempotency({ store, resolveOwner: ownerOf(ctx, 'pm'), methods: ['POST'], problem: p })));
+    keyedRoutes.set('PUT /bpd/io/payment-instruments/:hpan', keyed(idempotency({ store, resolveOwner: ownerOf(ctx, 'bpd'), methods: ['PUT'], problem: p })));
   }
-  return adm;
+  const stages: ResilienceStages = (method, path) => {
+    const keyed = keyedRoutes.get(`${method} ${path}`);
+    return [...(inApp !== undefined ? [inApp] : []), limit, ...(keyed !== undefined ? [keyed] : [])];
+  };
+  return { adm, stages };
 }

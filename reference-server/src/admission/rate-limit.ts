@@ -1,7 +1,9 @@
 /**
  * Request rate per bearer token: fixed one-second windows, 429 `request.rate_limited` with
- * Retry-After when a token exceeds its budget. Tokens are identified by SHA-256, never stored
- * or labelled in clear.
+ * Retry-After when a token exceeds its budget. A token reaches the database only as SHA-256 and
+ * is never labelled; the in-process counters hold the Authorization header for the current
+ * second only (as the process already holds verified tokens, token-cache.ts), so a request
+ * counted in the process costs no hash and no promise.
  *
  * Where the count lives is the trade-off. Writes (POST/PUT/PATCH/DELETE) are counted in the
  * database when the store offers it (PostgreSQL: one upsert per write, exact across
@@ -11,10 +13,12 @@
  * per-class bulkheads already contain. Requests without a bearer token are not counted here.
  *
  * @example
- * app.use('*', rateLimit({ store, writesPerSecond: 20, readsPerSecond: 100 }));
+ * chain([edge, rateLimit({ store, writesPerSecond: 20, readsPerSecond: 100 }), handler]);
  */
 import { hash } from 'node:crypto';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
+import type { Stage } from '../chain.ts';
+import { header } from '../request-header.ts';
 import type { RateLimitStore } from '../idempotency/store.ts';
 
 export interface RateLimitOptions {
@@ -30,47 +34,45 @@ export interface RateLimitOptions {
 
 const WRITE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export function rateLimit(opts: RateLimitOptions = {}): MiddlewareHandler {
+export function rateLimit(opts: RateLimitOptions = {}): Stage {
   const writes = opts.writesPerSecond ?? 20;
   const reads = opts.readsPerSecond ?? 100;
   const now = opts.now ?? Date.now;
+  const store = opts.store;
   const problem = opts.problem ?? ((c, status, code, message) => c.json({ code, message }, status));
   let window = 0;
-  let local = new Map<string, number>();
+  // Authorization header -> requests in `window`, reads and writes apart.
+  let localReads = new Map<string, number>();
+  let localWrites = new Map<string, number>();
   let lastPurge = 0;
 
-  const localHit = (subject: string, w: number): number => {
-    if (w !== window) {
-      window = w;
-      local = new Map();
-    }
-    const n = (local.get(subject) ?? 0) + 1;
-    local.set(subject, n);
-    return n;
+  const refuse = (c: Context, isWrite: boolean): Response => {
+    c.header('Retry-After', '1');
+    return problem(c, 429, 'request.rate_limited', `more than ${isWrite ? writes : reads} ${isWrite ? 'writes' : 'reads'} per second for this token`);
   };
 
-  return async (c, next) => {
-    const auth = c.req.header('authorization');
+  return (c, next) => {
+    const auth = header(c, 'authorization');
     if (auth === undefined || !auth.startsWith('Bearer ')) return next();
     const isWrite = WRITE.has(c.req.method);
     const t = now();
     const w = Math.floor(t / 1000);
-    // crypto.hash: the one-shot form, without a Hash object per request.
-    const subject = hash('sha256', isWrite ? `w:${auth}` : `r:${auth}`, 'hex');
-    let n: number;
-    if (isWrite && opts.store !== undefined) {
-      n = await opts.store.hit(subject, w);
+    if (isWrite && store !== undefined) {
       if (t - lastPurge > 60_000) {
         lastPurge = t;
-        opts.store.purgeWindows(w - 60).catch(() => undefined);
+        store.purgeWindows(w - 60).catch(() => undefined);
       }
-    } else {
-      n = localHit(subject, w);
+      // crypto.hash: the one-shot form, without a Hash object per request.
+      return store.hit(hash('sha256', `w:${auth}`, 'hex'), w).then((n) => (n > writes ? refuse(c, true) : next()));
     }
-    if (n > (isWrite ? writes : reads)) {
-      c.header('Retry-After', '1');
-      return problem(c, 429, 'request.rate_limited', `more than ${isWrite ? writes : reads} ${isWrite ? 'writes' : 'reads'} per second for this token`);
+    if (w !== window) {
+      window = w;
+      localReads = new Map();
+      localWrites = new Map();
     }
-    return next();
+    const counts = isWrite ? localWrites : localReads;
+    const n = (counts.get(auth) ?? 0) + 1;
+    counts.set(auth, n);
+    return n > (isWrite ? writes : reads) ? refuse(c, isWrite) : next();
   };
 }

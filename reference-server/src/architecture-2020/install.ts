@@ -23,9 +23,10 @@
  * @example
  * const arch = createArchitecture2020(resolveArchitecture2020({ rateScale: 0.06 }), metrics);
  * const downstream = arch.downstream(createDownstream({}, env));
- * arch.install(app);
+ * chain([edge, ...arch.stages('GET', '/pp-restapi-CD/v2/wallet'), handler]);
  */
-import type { Context, Hono, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
+import type { Stage } from '../chain.ts';
 import { ApiError } from '../errors.ts';
 import type { AppEnv } from '../context.ts';
 import type { ServerMetrics } from '../metrics.ts';
@@ -44,8 +45,8 @@ export interface Architecture2020Runtime {
   config: Architecture2020;
   /** The simulated services with acquirer, ACS and the PagoBancomat processors on SIA's pool. */
   downstream(base: Downstream): Downstream;
-  /** Mounts the worker threads, the banking calls and the profile look-ups. */
-  install(app: Hono<AppEnv>): void;
+  /** The worker threads, the banking calls and the profile look-ups a route waits for, as stages of its chain. */
+  stages(method: string, path: string): Stage[];
   /** GET /__picco/architecture: the configuration and each pool's state. */
   describe(c: Context<AppEnv>): Response;
 }
@@ -107,10 +108,10 @@ export function createArchitecture2020(config: Architecture2020, metrics: Server
     }
   };
 
-  const onBanking = (pool: FixedPool, service: Parameters<typeof bankingCall>[1]): MiddlewareHandler<AppEnv> =>
+  const onBanking = (pool: FixedPool, service: Parameters<typeof bankingCall>[1]): Stage =>
     async (_c, next) => {
       await bankingCall(pool, service).catch(mapDownstream);
-      await next();
+      return next();
     };
 
   function proxied(svc: SimulatedService, name: ServiceName): SimulatedService {
@@ -135,30 +136,25 @@ export function createArchitecture2020(config: Architecture2020, metrics: Server
         configure: (p) => base.configure(p),
       };
     },
-    install(app: Hono<AppEnv>): void {
-      app.use('*', async (c, next) => {
-        const path = c.req.path;
-        if (path.startsWith(`${PM}/`) || PM_PAGES.includes(path)) {
-          return (isWalletList(c.req.method, path) ? listThreads : threads).run(next).catch(mapDownstream);
-        }
+    stages(method: string, path: string): Stage[] {
+      const out: Stage[] = [];
+      if (path.startsWith(`${PM}/`) || PM_PAGES.includes(path)) {
+        const pool = isWalletList(method, path) ? listThreads : threads;
+        out.push((_c, next) => pool.run(async () => next()).catch(mapDownstream));
+      }
+      if (method === 'POST' && path === `${PM}/v1/wallet/cc`) out.push(onBanking(banking, 'sia-card-vault'));
+      if (config.walletListCallsBanking && method === 'GET' && (path === `${PM}/v2/wallet` || path === `${PM}/v1/wallet`)) {
+        out.push(onBanking(walletList, walletList === banking ? 'sia-card-vault' : 'sia-wallet-list'));
+      }
+      const lookup: Stage = async (_c, next) => {
+        await profileLookup();
         return next();
-      });
-      const step1 = onBanking(banking, 'sia-card-vault');
-      app.use(`${PM}/v1/wallet/cc`, (c, next) => (c.req.method === 'POST' ? step1(c, next) : next()));
-      if (config.walletListCallsBanking) {
-        const list = onBanking(walletList, walletList === banking ? 'sia-card-vault' : 'sia-wallet-list');
-        app.use(`${PM}/v2/wallet`, (c, next) => (c.req.method === 'GET' ? list(c, next) : next()));
-        app.use(`${PM}/v1/wallet`, (c, next) => (c.req.method === 'GET' ? list(c, next) : next()));
-      }
-      const lookup: MiddlewareHandler<AppEnv> = async (c, next) => {
-        if (c.req.method === 'GET') await profileLookup();
-        await next();
       };
-      if (!config.noticeEmailCache) {
-        app.use(`${PM}/v1/users/actions/start-session`, lookup);
-        app.use('/pagopa/api/v1/user', lookup);
+      if (method === 'GET' && (path === '/api/v1/profile'
+        || (!config.noticeEmailCache && (path === `${PM}/v1/users/actions/start-session` || path === '/pagopa/api/v1/user')))) {
+        out.push(lookup);
       }
-      app.use('/api/v1/profile', lookup);
+      return out;
     },
     describe(c: Context<AppEnv>): Response {
       return c.json({ ...config, pools: Object.fromEntries(pools.map((p) => [p.name, p.stats()])) }, 200);
