@@ -22,20 +22,21 @@ import type { AppEnv } from './context.ts';
 const limited = new WeakSet<Request>();
 const DIGITS = /^\d+$/;
 
+function tooLarge(max: number): never {
+  throw new ApiError('request.too_large', `the limit is ${max} bytes`);
+}
+
 export const limitBody: Stage = (c, next) => {
   const method = c.req.method;
   if (method === 'GET' || method === 'DELETE' || limited.has(c.req.raw)) return next();
   const max = c.get('ctx').config.bodyLimitBytes;
-  const tooLarge = (): never => {
-    throw new ApiError('request.too_large', `the limit is ${max} bytes`);
-  };
   const length = header(c, 'content-length');
   if (length !== undefined && DIGITS.test(length)) {
-    if (Number(length) > max) tooLarge();
+    if (Number(length) > max) tooLarge(max);
     limited.add(c.req.raw);
     return next();
   }
-  const streamed = bodyLimit({ maxSize: max, onError: tooLarge }) as unknown as MiddlewareHandler<AppEnv>;
+  const streamed = bodyLimit({ maxSize: max, onError: () => tooLarge(max) }) as unknown as MiddlewareHandler<AppEnv>;
   return streamed(c as Context<AppEnv>, async () => {
     limited.add(c.req.raw);
     await next();

@@ -134,7 +134,7 @@ describe('SQLite group commit, wal-fsync specifics', () => {
     const db = new Database(':memory:');
     db.exec('CREATE TABLE t (x INTEGER UNIQUE)');
     const syncs: ((err: NodeJS.ErrnoException | null) => void)[] = [];
-    const gc = new GroupCommit(db, { walFd: 3, fsync: (_fd, done) => { syncs.push(done); } });
+    const gc = new GroupCommit(db, { walFd: 3, minSyncIntervalMs: 0, fsync: (_fd, done) => { syncs.push(done); } });
     const ins = db.prepare('INSERT INTO t VALUES (?)');
     const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM t');
     const settled: string[] = [];
@@ -161,6 +161,23 @@ describe('SQLite group commit, wal-fsync specifics', () => {
     await Promise.all(b);
     expect(settled.slice(4)).toEqual(['b1', 'b2']);
     expect(count.get()?.n).toBe(4);
+    db.close();
+  });
+
+  it('paces fsyncs: the next starts no sooner than minSyncIntervalMs after the last, and covers every write that came meanwhile', async () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE t (x INTEGER)');
+    const started: number[] = [];
+    const gc = new GroupCommit(db, { walFd: 3, minSyncIntervalMs: 40, fsync: (_fd, done) => { started.push(performance.now()); setImmediate(() => done(null)); } });
+    const ins = db.prepare('INSERT INTO t VALUES (?)');
+    await gc.write(() => ins.run(1)); // the first fsync starts at once
+    const t0 = performance.now();
+    const later = [2, 3, 4].map((x) => gc.write(() => ins.run(x)));
+    await Promise.all(later);
+    expect(started.length).toBe(2); // the three writes made during the interval share one fsync
+    expect(started[1]! - started[0]!).toBeGreaterThanOrEqual(39);
+    expect(performance.now() - t0).toBeLessThan(40 + 1000); // paced, not stalled
+    expect(gc.stats()).toMatchObject({ commits: 2, fsyncs: 2, writes: 4 });
     db.close();
   });
 
