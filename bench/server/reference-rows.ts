@@ -16,7 +16,10 @@ import { startBareHono, startPiccoServe } from './processes.ts';
 const CARD = 'POST /v1/wallet/cc';
 const CITIZENS = 2000;
 
-/** wrk against the bare Hono app: the best of a run before and a run after a short pause (drift on a shared box). */
+/**
+ * wrk against the bare Hono app: GET, the best of a run before and a run after a short pause
+ * (drift on a shared box), then POST (the floor of a JSON write: the card request, no work).
+ */
 export const bareHono: RowFn = async (ctx) => {
   const t = await startBareHono();
   try {
@@ -28,8 +31,18 @@ export const bareHono: RowFn = async (ctx) => {
     ctx.log(`  bare Hono: ${Math.round(a.rate)} then ${Math.round(b.rate)} req/s, ${a.cpuUsPerRequest} then ${b.cpuUsPerRequest} µs CPU/request`);
     ctx.baselines.set('hono', rps);
     ctx.baselines.set('cpu-hono', us);
-    return { what: `bare Hono app on @hono/node-server, one JSON GET route (wrk -c${ctx.connections})`,
-      figure: `${Math.round(rps)} rps, ${us} µs CPU/request`, ratio: '1' };
+    const tokens = Array.from({ length: CITIZENS }, (_, i) => `bare${i}`);
+    const wrap = ['taskset', '-c', String(GEN_CPU)];
+    await runWrkCards({ url: t.url, tokens, connections: ctx.connections, durationS: 2, wrap, panBase: 0 });
+    const p = await measured(t.cpuSeconds, () => runWrkCards({ url: t.url, tokens, connections: ctx.connections, durationS: ctx.seconds, wrap, panBase: 100_000_000 }));
+    const postRate = (p.statuses['200'] ?? 0) / p.durationS;
+    ctx.log(`  bare Hono POST: ${Math.round(postRate)} req/s, ${p.cpuUsPerRequest} µs CPU/request`);
+    ctx.baselines.set('hono-post', postRate);
+    ctx.baselines.set('cpu-hono-post', p.cpuUsPerRequest);
+    return [{ what: `bare Hono app on @hono/node-server, one JSON GET route (wrk -c${ctx.connections})`,
+      figure: `${Math.round(rps)} rps, ${us} µs CPU/request`, ratio: '1' },
+    { what: 'bare Hono app, POST of the card body at the card path: JSON parsed, a wallet of the same shape answered; no validation, storage or auth',
+      figure: `${Math.round(postRate)} rps, ${p.cpuUsPerRequest} µs CPU/request`, ratio: ratiosTo(ctx, 'hono', 'bare Hono', postRate, p.cpuUsPerRequest) }];
   } finally {
     await t.stop();
   }
@@ -82,7 +95,7 @@ export const sqliteCards: RowFn = perBuild('sqliteCards', async (ctx, build) => 
     const closed: Row = {
       what: `\`picco serve\` POST /pp-restapi-CD/v1/wallet/cc, SQLite, durable (wrk -c${ctx.connections}, ${CITIZENS} citizens)${build.label}`,
       figure: `${Math.round(rate)}/s, p99 ${w.latencyMs.p99.toFixed(1)} ms (closed loop), ${w.cpuUsPerRequest} µs CPU/card`,
-      ratio: ratiosTo(ctx, 'hono', 'bare Hono', rate, w.cpuUsPerRequest),
+      ratio: `${ratiosTo(ctx, 'hono', 'bare Hono', rate, w.cpuUsPerRequest)}; ${ratiosTo(ctx, 'hono-post', 'bare Hono POST', rate, w.cpuUsPerRequest)}`,
     };
     const openRate = Math.max(100, Math.floor((rate * 0.8) / 50) * 50);
     const openS = Math.max(10, ctx.seconds);

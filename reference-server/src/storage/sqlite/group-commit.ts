@@ -15,7 +15,7 @@
  *   together into the next transaction, so there is never more than one transaction per fsync.
  *   At low load a write commits on the next loop turn; under load the fsync in flight is the
  *   batching window (self-clocking), and fsyncs are paced at most one per `minSyncIntervalMs`
- *   (1 ms), so that a fast disk does not turn every few writes into an fsync of their own.
+ *   (2 ms), so that a fast disk does not turn every few writes into an fsync of their own.
  * A transaction holds at most `maxBatch` writes; a larger queue becomes several transactions
  * covered by the same fsync.
  *
@@ -74,7 +74,7 @@ export interface GroupCommitOptions {
   /** An fd of the WAL file: selects wal-fsync mode (the connection runs synchronous=NORMAL). */
   walFd?: number;
   /**
-   * wal-fsync mode: the least time between the starts of two fsyncs. Default 1 ms. An fsync costs
+   * wal-fsync mode: the least time between the starts of two fsyncs. Default 2 ms. An fsync costs
    * the server's core ~50 µs of kernel CPU whatever it covers, and on a fast disk (0.2 ms) the
    * self-clocked group commit would issue thousands a second of a few writes each; pacing them
    * makes each cover more writes (at most this much added latency; none while writes come
@@ -117,7 +117,7 @@ export class GroupCommit {
 
   constructor(db: Database.Database, opts: GroupCommitOptions = {}) {
     this.maxBatch = opts.maxBatch ?? 512;
-    this.minSyncIntervalMs = opts.minSyncIntervalMs ?? 1;
+    this.minSyncIntervalMs = opts.minSyncIntervalMs ?? 2;
     this.walFd = opts.walFd;
     this.onCommit = opts.onCommit;
     this.fsync = opts.fsync ?? fdatasync;

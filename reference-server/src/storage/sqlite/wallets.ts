@@ -35,7 +35,7 @@ const toVerification = (r: VerificationRow): VerificationRecord => ({
 });
 
 export function walletOps(db: Database.Database) {
-  const upsertCard = db.prepare<Record<string, unknown>, WalletRow>(`
+  const upsertCard = db.prepare<Record<string, unknown>, Pick<WalletRow, 'id_wallet' | 'confirmed' | 'id_psp' | 'created_at'>>(`
     INSERT INTO wallets (fiscal_code, wallet_type, status, hpan, masked_pan, last_four, brand, holder, expire_month,
       expire_year, favourite, created_at, updated_at)
     VALUES (@fiscalCode, 'Card', 'temporary', @hpan, @maskedPan, @lastFour, @brand, @holder, @expireMonth, @expireYear,
@@ -44,7 +44,7 @@ export function walletOps(db: Database.Database) {
       brand = excluded.brand, holder = excluded.holder, expire_month = excluded.expire_month,
       expire_year = excluded.expire_year, favourite = excluded.favourite, updated_at = excluded.updated_at
     WHERE wallets.status <> 'verified'
-    RETURNING *`);
+    RETURNING id_wallet, confirmed, id_psp, created_at`);
   const selectWallet = db.prepare<[number, string], WalletRow>('SELECT * FROM wallets WHERE id_wallet = ? AND fiscal_code = ?');
   const selectVisible = db.prepare<[string], WalletRow>(
     "SELECT * FROM wallets WHERE fiscal_code = ? AND status = 'verified' ORDER BY id_wallet");
@@ -75,10 +75,19 @@ export function walletOps(db: Database.Database) {
 
   return {
     addCard(c: NewCard, now: Date): AddCardResult {
+      const t = now.getTime();
       const row = upsertCard.get({ fiscalCode: c.fiscalCode, hpan: c.hpan, maskedPan: c.maskedPan, lastFour: c.lastFour,
         brand: c.brand, holder: c.holder, expireMonth: c.expireMonth, expireYear: c.expireYear,
-        favourite: c.favourite ? 1 : 0, now: now.getTime() });
-      return row === undefined ? { kind: 'already_exists' } : { kind: 'created', wallet: toWallet(row) };
+        favourite: c.favourite ? 1 : 0, now: t });
+      if (row === undefined) return { kind: 'already_exists' };
+      // The row as written: the card's own fields are what was just stored (an update of a
+      // not-yet-verified row sets them all; last_four follows the hpan); only these four come back.
+      return { kind: 'created', wallet: {
+        idWallet: row.id_wallet, fiscalCode: c.fiscalCode, walletType: 'Card', status: 'temporary', hpan: c.hpan,
+        maskedPan: c.maskedPan, lastFour: c.lastFour, brand: c.brand, holder: c.holder, expireMonth: c.expireMonth,
+        expireYear: c.expireYear, abi: null, productType: null, validityState: null, favourite: c.favourite,
+        confirmed: row.confirmed === 1, idPsp: row.id_psp, createdAt: new Date(row.created_at), updatedAt: now,
+      } };
     },
     getWallet(fiscalCode: string, idWallet: number): WalletRecord | undefined {
       const r = selectWallet.get(idWallet, fiscalCode);
