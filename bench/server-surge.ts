@@ -63,28 +63,34 @@ export async function piccoRun(args: string[], pin: boolean): Promise<Summary> {
  * would start on top of a login backlog and measure that instead. The tokens here are obtained
  * first, at the server's pace, and the burst is then measured alone.
  */
-export function scenarioFile(o: { rate: number; seconds: number; tokens: string[]; panOffset: number; walletToken?: string; walletRate?: number }): string {
+export function scenarioFile(o: { rate: number; seconds: number; tokens: string[]; panOffset: number; walletToken?: string; walletRate?: number; rampS?: number }): string {
   const dir = mkdtempSync(join(tmpdir(), 'picco-surge-scn-'));
   const file = join(dir, 'surge.mts');
   const cards = pathToFileURL(join(ROOT, 'scenarios', 'identity', 'card-number.ts')).href;
-  const streams = [`{ name: 'card-surge', journey: addCard, params: {}, executor: { type: 'constant-arrival-rate', rate: ${o.rate}, durationS: ${o.seconds} } }`];
+  const ramp = o.rampS ?? 0;
+  // A ramp from 0 to the rate first, as a stream of its own under its own endpoint label (the
+  // engine's code and connections warm up, the server's limits adapt); the measured stream starts after it.
+  const streams = [
+    ...(ramp > 0 ? [`{ name: 'card-ramp', journey: addCard('POST /v1/wallet/cc (ramp)', 900000000), params: {}, executor: { type: 'ramping-arrival-rate', startRate: 0, stages: [{ durationS: ${ramp}, target: ${o.rate} }] } }`] : []),
+    `{ name: 'card-surge', journey: addCard('POST /v1/wallet/cc', 0), params: {}, startS: ${ramp}, executor: { type: 'constant-arrival-rate', rate: ${o.rate}, durationS: ${o.seconds} } }`,
+  ];
   if (o.walletToken !== undefined) {
     streams.push(`{ name: 'wallet-list', journey: listWallet, params: {}, executor: { type: 'constant-arrival-rate', rate: ${o.walletRate ?? 50}, durationS: ${o.seconds} } }`);
   }
   writeFileSync(file, `import { cardNumber } from ${JSON.stringify(cards)};
 const tokens = ${JSON.stringify(o.tokens)};
 const body = (pan) => JSON.stringify({ data: { type: 'CREDIT_CARD', favourite: false, creditCard: { pan, holder: 'Mario Rossi', expireMonth: '12', expireYear: '30', securityCode: '123' } } });
-const addCard = { name: 'add-card-step-1', async run(c, a) {
-  const r = await c.request({ origin: 'pm', method: 'POST', path: '/v1/wallet/cc', endpoint: 'POST /v1/wallet/cc',
-    headers: { authorization: 'Bearer ' + tokens[a.index % tokens.length] }, body: body(cardNumber(${3_000_000 + o.panOffset} + a.index, 0, 20201207)), expect: [200] });
+const addCard = (endpoint, offset) => ({ name: 'add-card-step-1', async run(c, a) {
+  const r = await c.request({ origin: 'pm', method: 'POST', path: '/v1/wallet/cc', endpoint,
+    headers: { authorization: 'Bearer ' + tokens[a.index % tokens.length] }, body: body(cardNumber(${3_000_000 + o.panOffset} + offset + a.index, 0, 20201207)), expect: [200] });
   c.check('card added', r.status === 200);
-} };
+} });
 const listWallet = { name: 'wallet-list', async run(c) {
   await c.request({ origin: 'pm', method: 'GET', path: '/v2/wallet', endpoint: 'GET /v2/wallet', headers: { authorization: 'Bearer ${o.walletToken ?? ''}' }, expect: [200] });
 } };
 export default { name: 'server-surge', origins: { io: {}, pm: { basePath: '/pp-restapi-CD' }, bpd: {} },
   description: 'bench: card additions at a fixed rate', build: () => ({
-  scenario: 'server-surge', durationS: ${o.seconds}, streams: [${streams.join(', ')}], expected: {} }) };
+  scenario: 'server-surge', durationS: ${ramp + o.seconds}, streams: [${streams.join(', ')}], expected: {} }) };
 `);
   return file;
 }

@@ -99,16 +99,16 @@ export const sqliteCards: RowFn = perBuild('sqliteCards', async (ctx, build) => 
     };
     const openRate = Math.max(100, Math.floor((rate * 0.8) / 50) * 50);
     const openS = Math.max(10, ctx.seconds);
-    const what = `same, open model at 80 % of that rate (picco's engine, ${openS} s)${build.label}`;
+    const what = `same, open model at 80 % of that rate (picco's engine, a 3 s ramp from 0, then ${openS} s measured)${build.label}`;
     let open: Row;
     try {
-      const file = scenarioFile({ rate: openRate, seconds: openS, tokens, panOffset: 700_000_000 });
+      const file = scenarioFile({ rate: openRate, seconds: openS, tokens, panOffset: 700_000_000, rampS: 3 });
       const s = await piccoRun([file, '--target', t.url], true);
       const e = s.endpoints[CARD];
       const p99 = e?.latencyMs['p99'] ?? Number.NaN;
       const ok200 = e?.status['200'] ?? 0;
       const share = e === undefined ? 0 : (100 * ok200) / Math.max(1, openRate * openS);
-      ctx.log(`  open model ${openRate}/s x ${openS} s: statuses ${JSON.stringify(e?.status ?? {})}, p50 ${e?.latencyMs['p50']} ms, p99 ${p99} ms, dropped ${s.requests.dropped}, lag p99 ${s.generator?.lagP99Ms} ms`);
+      ctx.log(`  open model ${openRate}/s x ${openS} s after a 3 s ramp: statuses ${JSON.stringify(e?.status ?? {})}, p50 ${e?.latencyMs['p50']} ms, p99 ${p99} ms, dropped ${s.requests.dropped}, lag p99 ${s.generator?.lagP99Ms} ms`);
       open = {
         what,
         figure: `${openRate}/s offered, ${share.toFixed(1)} % answered 200, p99 ${p99.toFixed(1)} ms from the intended start (generator lag p99 ${s.generator?.lagP99Ms} ms)`,

@@ -7,18 +7,35 @@
  *
  * @example
  * const metrics = createMetrics(new Registry());
- * metrics.cardsAdded.inc({ outcome: 'created' });
+ * metrics.cardsAdded.add('created');
  */
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import { RequestMetrics } from './request-metrics.ts';
+
+/**
+ * A counter by `outcome` for the request path: counted with plain arithmetic, handed to
+ * prom-client when /metrics is scraped (its labels().inc() hashes the label set on every call).
+ */
+export interface Tally {
+  add(outcome: string): void;
+}
+
+function tally(registry: Registry, name: string, help: string): Tally {
+  const counts = new Map<string, number>();
+  new Counter({ name, help, labelNames: ['outcome'], registers: [registry], collect() {
+    this.reset();
+    for (const [outcome, n] of counts) this.inc({ outcome }, n);
+  } });
+  return { add: (outcome) => counts.set(outcome, (counts.get(outcome) ?? 0) + 1) };
+}
 
 export interface ServerMetrics {
   registry: Registry;
   /** http_requests_total and http_request_duration_seconds (request-metrics.ts says why not prom-client's). */
   http: RequestMetrics;
-  cardsAdded: Counter<'outcome'>;
-  instrumentsEnabled: Counter<'outcome'>;
-  ibanChecks: Counter<'outcome'>;
+  cardsAdded: Tally;
+  instrumentsEnabled: Tally;
+  ibanChecks: Tally;
   downstreamInFlight: Gauge<'service'>;
   downstreamQueueDepth: Gauge<'service'>;
   downstreamCalls: Counter<'service' | 'outcome'>;
@@ -32,12 +49,10 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
   return {
     registry,
     http: new RequestMetrics(registry, [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 16, 30]),
-    cardsAdded: new Counter({ name: 'wallet_cards_added_total', help: 'POST /v1/wallet/cc outcomes (created, already_exists, invalid)',
-      labelNames: ['outcome'], registers }),
-    instrumentsEnabled: new Counter({ name: 'bpd_instruments_enabled_total',
-      help: 'PUT payment-instruments outcomes (enabled, unchanged, conflict, citizen_not_enabled)', labelNames: ['outcome'], registers }),
-    ibanChecks: new Counter({ name: 'bpd_iban_checks_total', help: 'IBAN PATCH outcomes (OK, KO, UNKNOWN_PSP, invalid)',
-      labelNames: ['outcome'], registers }),
+    cardsAdded: tally(registry, 'wallet_cards_added_total', 'POST /v1/wallet/cc outcomes (created, already_exists, invalid)'),
+    instrumentsEnabled: tally(registry, 'bpd_instruments_enabled_total',
+      'PUT payment-instruments outcomes (enabled, unchanged, conflict, citizen_not_enabled)'),
+    ibanChecks: tally(registry, 'bpd_iban_checks_total', 'IBAN PATCH outcomes (OK, KO, UNKNOWN_PSP, invalid)'),
     downstreamInFlight: new Gauge({ name: 'downstream_in_flight', help: 'Calls being served by a simulated downstream service',
       labelNames: ['service'], registers }),
     downstreamQueueDepth: new Gauge({ name: 'downstream_queue_depth', help: 'Calls waiting for a simulated downstream service',

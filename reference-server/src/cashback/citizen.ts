@@ -47,7 +47,7 @@ export async function patchIban(c: Context<AppEnv>): Promise<Response> {
   const body = await readJson(c, patchSchema);
   const iban = normalizeIban(body.payoffInstr);
   if (!isValidIban(iban)) {
-    ctx.metrics.ibanChecks.labels('invalid').inc();
+    ctx.metrics.ibanChecks.add('invalid');
     throw new ApiError('iban.invalid', 'payoffInstr: pattern, length or mod-97 check failed');
   }
   const citizen = await ctx.storage.getCitizen(c.get('fiscalCode'));
@@ -70,7 +70,7 @@ export async function patchIban(c: Context<AppEnv>): Promise<Response> {
     if (r.kind === 'not_found') throw new ApiError('citizen.not_found');
     if (r.kind === 'disabled') throw new ApiError('citizen.disabled');
   }
-  ctx.metrics.ibanChecks.labels(outcome).inc();
+  ctx.metrics.ibanChecks.add(outcome);
   return c.json({ validationStatus: outcome }, 200);
 }
 

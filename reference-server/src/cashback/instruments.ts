@@ -31,7 +31,7 @@ export async function getInstrument(c: Context<AppEnv>): Promise<Response> {
 export async function enableInstrument(c: Context<AppEnv>): Promise<Response> {
   const ctx = c.get('ctx');
   const r = await ctx.storage.enableInstrument(c.get('fiscalCode'), hpanOf(c), 'IO', ctx.clock.now());
-  ctx.metrics.instrumentsEnabled.labels(r.kind).inc();
+  ctx.metrics.instrumentsEnabled.add(r.kind);
   if (r.kind === 'conflict') throw new ApiError('paymentinstrument.conflict');
   if (r.kind === 'citizen_not_enabled') throw new ApiError('user.not-enabled.error');
   return c.json({ activationDate: r.instrument.activationDate.toISOString() }, 200);

@@ -67,7 +67,7 @@ export async function addCreditCard(c: Context<AppEnv>): Promise<Response> {
   try {
     body = await readJson(c, walletRequestSchema, plainlyValidCard);
   } catch (err) {
-    ctx.metrics.cardsAdded.labels('invalid').inc();
+    ctx.metrics.cardsAdded.add('invalid');
     throw err;
   }
   const card = body.data.creditCard;
@@ -75,7 +75,7 @@ export async function addCreditCard(c: Context<AppEnv>): Promise<Response> {
   const problem = !luhnValid(card.pan) ? 'data.creditCard.pan: fails the Luhn check'
     : isExpired(card.expireMonth, card.expireYear, now) ? 'data.creditCard: the card has expired' : undefined;
   if (problem !== undefined) {
-    ctx.metrics.cardsAdded.labels('invalid').inc();
+    ctx.metrics.cardsAdded.add('invalid');
     throw new ApiError('creditcard.invalid', problem);
   }
   const result = await ctx.storage.addCard({
@@ -83,7 +83,7 @@ export async function addCreditCard(c: Context<AppEnv>): Promise<Response> {
     lastFour: card.pan.slice(-4), brand: cardBrand(card.pan), holder: card.holder, expireMonth: card.expireMonth,
     expireYear: card.expireYear, favourite: body.data.favourite ?? false,
   }, now);
-  ctx.metrics.cardsAdded.labels(result.kind).inc();
+  ctx.metrics.cardsAdded.add(result.kind);
   if (result.kind === 'already_exists') throw new ApiError('creditcard.already_exists');
   return c.json({ data: walletV1(result.wallet) }, 200);
 }
