@@ -39,13 +39,18 @@ export async function testLogin(c: Context<AppEnv>): Promise<Response> {
   if (!sameSecret(body.password, ctx.config.testPassword)) throw new ApiError('auth.invalid_credentials');
   if (!isValidFiscalCode(body.username)) throw new ApiError('auth.invalid_credentials', 'the username is not a valid fiscal code');
   const now = ctx.clock.now();
-  await ctx.storage.ensureUser(profileFor(body.username, now));
   const token = newToken(ctx.random);
-  await ctx.storage.createSession({
-    sessionId: newToken(ctx.random), fiscalCode: body.username, spidLevel: 'https://www.spid.gov.it/SpidL2',
-    sessionToken: token, walletToken: newToken(ctx.random), bpdToken: newToken(ctx.random),
-    myPortalToken: newToken(ctx.random), createdAt: now,
-    expiresAt: new Date(now.getTime() + ctx.config.sessionTtlSeconds * 1000),
-  });
+  // Both writes at once (no constraint ties the session row to the user row): on SQLite they
+  // share one group commit and one fsync, on PostgreSQL their round trips overlap. The token is
+  // answered only once both are durable.
+  await Promise.all([
+    ctx.storage.ensureUser(profileFor(body.username, now)),
+    ctx.storage.createSession({
+      sessionId: newToken(ctx.random), fiscalCode: body.username, spidLevel: 'https://www.spid.gov.it/SpidL2',
+      sessionToken: token, walletToken: newToken(ctx.random), bpdToken: newToken(ctx.random),
+      myPortalToken: newToken(ctx.random), createdAt: now,
+      expiresAt: new Date(now.getTime() + ctx.config.sessionTtlSeconds * 1000),
+    }),
+  ]);
   return c.json({ token }, 200);
 }

@@ -6,10 +6,10 @@
  * in the same database, so the sealing only keeps tokens out of plain-text scans and logs of
  * the data files; set the secret (from a secret manager) for protection against a stolen dump.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hash, randomBytes } from 'node:crypto';
 
 export function tokenHash(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 export function keyFrom(secretHex: string): Buffer {
