@@ -29,6 +29,7 @@ const UNIT = [
   'test/scenarios/person-names.test.ts',
   'test/scenarios/population.test.ts',
   'test/server/card-validation.test.ts',
+  'test/server/chain.test.ts',
   'test/server/pg-batcher.test.ts',
   'test/server/rules.test.ts',
   'test/verify/contract.test.ts',
