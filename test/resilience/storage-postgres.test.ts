@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStorage } from '../../reference-server/src/storage/postgres/postgres-storage.ts';
 import { MIGRATIONS } from '../../reference-server/src/storage/postgres/migrations.ts';
+import { TokenCache } from '../../reference-server/src/storage/postgres/token-cache.ts';
 import { storageContract } from '../server/storage-contract.ts';
 import { createTestDatabase, type TestDatabase } from './pg-database.ts';
 
@@ -55,6 +56,67 @@ describe('postgres storage: what only PostgreSQL adds', () => {
     expect([...counts].sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     await a.close();
     await b.close();
+  });
+});
+
+describe('postgres storage: verified tokens cached per process, dropped on logout anywhere', () => {
+  const session = (id: string, t: string) => ({ sessionId: id, fiscalCode: 'RSSMRA80A01H501U', spidLevel: 'L2', sessionToken: `${t}1`,
+    walletToken: `${t}2`, bpdToken: `${t}3`, myPortalToken: `${t}4`, createdAt: new Date(), expiresAt: new Date(Date.now() + 60_000) });
+  /** Polls until `f` holds, for at most 2 s; returns how long it took. */
+  const within = async (f: () => Promise<boolean>): Promise<number> => {
+    const t0 = Date.now();
+    while (!(await f())) {
+      if (Date.now() - t0 > 2_000) throw new Error('not within 2 s');
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    return Date.now() - t0;
+  };
+
+  it("a logout, a purge or a direct DELETE committed by another process revokes this process's cached tokens", async () => {
+    const a = await openPostgresStorage({ url: db.url, poolSize: 2 });
+    const b = await openPostgresStorage({ url: db.url, poolSize: 2 });
+    try {
+      const now = new Date();
+      const t = `c${Date.now().toString(16)}`.padEnd(48, 'x');
+      for (const [i, revoke] of [
+        (id: string) => b.deleteSession(id),
+        (id: string) => b.pool.query('DELETE FROM tokens WHERE session_id = $1', [id]),
+        (id: string) => b.pool.query('UPDATE tokens SET expires_at = $2 WHERE session_id = $1', [id, now]),
+        () => b.purgeExpired(new Date(Date.now() + 120_000)),
+      ].entries()) {
+        const id = `cache-${Date.now()}-${i}`;
+        await b.createSession(session(id, `${t}${i}`));
+        expect((await a.findToken(`${t}${i}2`, 'wallet', now))?.sessionId).toBe(id);
+        expect((await a.findToken(`${t}${i}2`, 'wallet', now))?.sessionId).toBe(id); // from a's cache
+        await revoke(id);
+        await within(async () => (await a.findToken(`${t}${i}2`, 'wallet', now)) === undefined);
+      }
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('does not cache a lookup that was in flight when anything was dropped, nor anything while LISTEN is down', async () => {
+    const cache = await TokenCache.listen(db.url);
+    try {
+      const owner = { fiscalCode: 'RSSMRA80A01H501U', sessionId: 's1', kind: 'pm' as const, expiresAt: new Date(Date.now() + 60_000) };
+      const now = new Date();
+      let g = cache.generation;
+      cache.forgetSessions(['another']); // a logout announced while the lookup was at PostgreSQL
+      cache.put('t1', 'pm', owner, g);
+      expect(cache.get('t1', 'pm', now)).toBeUndefined();
+      g = cache.generation;
+      cache.put('t1', 'pm', owner, g);
+      expect(cache.get('t1', 'pm', now)).toBe(owner);
+      expect(cache.get('t1', 'wallet', now)).toBeUndefined(); // never across kinds
+      expect(cache.get('t1', 'pm', owner.expiresAt)).toBeUndefined(); // expiry judged on every hit
+      await cache.close();
+      cache.put('t2', 'pm', owner, cache.generation);
+      expect(cache.get('t2', 'pm', now)).toBeUndefined();
+    } finally {
+      await cache.close();
+    }
   });
 });
 
