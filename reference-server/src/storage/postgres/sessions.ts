@@ -20,7 +20,7 @@ type TokenItem = { hash: string; kind: TokenKind; now: Date };
 interface TokenRow { i: number; kind: string; session_id: string; fiscal_code: string; expires_at: Date }
 
 /** `inFlight`: token-lookup statements at PostgreSQL at once (the rest wait and go as one). */
-export function sessionOps(pool: pg.Pool, key: () => Buffer, cache: TokenCache, inFlight = 2) {
+export function sessionOps(pool: pg.Pool, key: () => Buffer, cache: TokenCache, inFlight = 1) {
   // Every authenticated request resolves its token: concurrent lookups share one statement.
   const tokens = new Batcher<TokenItem, TokenOwner | undefined>(async (items) => {
     const r = await pool.query<TokenRow>({

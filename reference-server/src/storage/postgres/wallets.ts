@@ -71,7 +71,7 @@ const addedWallet = (c: NewCard, now: Date, r: UpsertedRow): WalletRecord => ({
 });
 
 /** `inFlight`: card-addition statements at PostgreSQL at once (the rest wait and commit as one). */
-export function walletOps(pool: pg.Pool, inFlight = 2) {
+export function walletOps(pool: pg.Pool, inFlight = 1) {
   const cards = new Batcher<CardItem, AddCardResult>(async (items) => {
     const col = <T>(f: (c: NewCard) => T): T[] => items.map((i) => f(i.card));
     const r = await pool.query<UpsertedRow>({
