@@ -71,9 +71,13 @@ describe('postgres storage: one round trip per operation', () => {
     await expectOne(() => s.createSession(sess));
     await expectOne(() => s.getSession(sess.sessionId, T0));
     await expectOne(() => s.findToken(sess.walletToken, 'wallet', T0));
+    // Verified once, then served from the process's cache (token-cache.ts): no round trip.
+    expect((await roundTrips(() => s.findToken(sess.walletToken, 'wallet', T0))).n).toBe(0);
+    await expectOne(() => s.findToken(sess.walletToken, 'pm', T0));
     const pm = tok();
     await expectOne(() => s.createPmSession({ token: pm, sessionId: sess.sessionId, fiscalCode: cf, createdAt: T0, expiresAt: later(60_000) }));
     await expectOne(() => s.deleteSession(sess.sessionId));
+    expect(await s.findToken(sess.walletToken, 'wallet', T0)).toBeUndefined();
     expect(await s.findToken(pm, 'pm', T0)).toBeUndefined();
     await expectOne(() => s.purgeExpired(later(7_200_000)));
   });

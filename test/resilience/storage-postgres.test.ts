@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStorage } from '../../reference-server/src/storage/postgres/postgres-storage.ts';
 import { MIGRATIONS } from '../../reference-server/src/storage/postgres/migrations.ts';
+import { TokenCache } from '../../reference-server/src/storage/postgres/token-cache.ts';
+import { countRoundTrips } from './pg-round-trips.ts';
 import { storageContract } from '../server/storage-contract.ts';
 import { createTestDatabase, type TestDatabase } from './pg-database.ts';
 
@@ -55,6 +57,94 @@ describe('postgres storage: what only PostgreSQL adds', () => {
     expect([...counts].sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     await a.close();
     await b.close();
+  });
+});
+
+describe('postgres storage: verified tokens cached per process, dropped on logout anywhere', () => {
+  const session = (id: string, t: string) => ({ sessionId: id, fiscalCode: 'RSSMRA80A01H501U', spidLevel: 'L2', sessionToken: `${t}1`,
+    walletToken: `${t}2`, bpdToken: `${t}3`, myPortalToken: `${t}4`, createdAt: new Date(), expiresAt: new Date(Date.now() + 60_000) });
+  /** Polls until `f` holds, for at most `ms`; returns how long it took. */
+  const within = async (f: () => Promise<boolean>, ms = 2_000): Promise<number> => {
+    const t0 = Date.now();
+    while (!(await f())) {
+      if (Date.now() - t0 > ms) throw new Error(`not within ${ms} ms`);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    return Date.now() - t0;
+  };
+
+  it("a logout, a purge or a direct DELETE committed by another process revokes this process's cached tokens", async () => {
+    const a = await openPostgresStorage({ url: db.url, poolSize: 2 });
+    const b = await openPostgresStorage({ url: db.url, poolSize: 2 });
+    try {
+      const now = new Date();
+      const t = `c${Date.now().toString(16)}`.padEnd(48, 'x');
+      for (const [i, revoke] of [
+        (id: string) => b.deleteSession(id),
+        (id: string) => b.pool.query('DELETE FROM tokens WHERE session_id = $1', [id]),
+        (id: string) => b.pool.query('UPDATE tokens SET expires_at = $2 WHERE session_id = $1', [id, now]),
+        () => b.purgeExpired(new Date(Date.now() + 120_000)),
+      ].entries()) {
+        const id = `cache-${Date.now()}-${i}`;
+        await b.createSession(session(id, `${t}${i}`));
+        expect((await a.findToken(`${t}${i}2`, 'wallet', now))?.sessionId).toBe(id);
+        expect((await a.findToken(`${t}${i}2`, 'wallet', now))?.sessionId).toBe(id); // from a's cache
+        await revoke(id);
+        await within(async () => (await a.findToken(`${t}${i}2`, 'wallet', now)) === undefined);
+      }
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('serves nothing from the cache while its LISTEN connection is down, and starts empty when it is back', async () => {
+    const s = await openPostgresStorage({ url: db.url, poolSize: 2 });
+    try {
+      const now = new Date();
+      const t = `l${Date.now().toString(16)}`.padEnd(48, 'z');
+      await s.createSession(session(`listen-${Date.now()}`, t));
+      const trips = async (token: string): Promise<number> => {
+        const c = countRoundTrips();
+        await s.findToken(token, 'wallet', now);
+        return c.stop();
+      };
+      expect(await trips(`${t}2`)).toBe(1);
+      expect(await trips(`${t}2`)).toBe(0);
+      await s.pool.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND query = 'LISTEN picco_tokens'",
+        [`picco-${process.pid}`]);
+      await within(async () => (await trips(`${t}2`)) === 1); // down: every lookup reaches the database
+      // A logout committed while nobody listened is never announced to this process...
+      await s.pool.query('DELETE FROM tokens WHERE session_id LIKE $1', ['listen-%']);
+      // ...so once the connection is back (after about a second), caching resumes from empty.
+      await s.createSession(session(`back-${Date.now()}`, `${t}b`));
+      await within(async () => (await trips(`${t}b2`)) === 0, 5_000);
+      expect(await s.findToken(`${t}2`, 'wallet', now)).toBeUndefined();
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('does not cache a lookup that was in flight when anything was dropped, nor anything while LISTEN is down', async () => {
+    const cache = await TokenCache.listen(db.url);
+    try {
+      const owner = { fiscalCode: 'RSSMRA80A01H501U', sessionId: 's1', kind: 'pm' as const, expiresAt: new Date(Date.now() + 60_000) };
+      const now = new Date();
+      let g = cache.generation;
+      cache.forgetSessions(['another']); // a logout announced while the lookup was at PostgreSQL
+      cache.put('t1', 'pm', owner, g);
+      expect(cache.get('t1', 'pm', now)).toBeUndefined();
+      g = cache.generation;
+      cache.put('t1', 'pm', owner, g);
+      expect(cache.get('t1', 'pm', now)).toBe(owner);
+      expect(cache.get('t1', 'wallet', now)).toBeUndefined(); // never across kinds
+      expect(cache.get('t1', 'pm', owner.expiresAt)).toBeUndefined(); // expiry judged on every hit
+      await cache.close();
+      cache.put('t2', 'pm', owner, cache.generation);
+      expect(cache.get('t2', 'pm', now)).toBeUndefined();
+    } finally {
+      await cache.close();
+    }
   });
 });
 

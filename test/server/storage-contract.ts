@@ -108,6 +108,14 @@ export function storageContract(name: string, factory: () => Promise<Storage>): 
       const b = await s.addCard(c, T0);
       if (a.kind !== 'created' || b.kind !== 'created') throw new Error('expected created twice');
       expect(b.wallet.idWallet).toBe(a.wallet.idWallet);
+      expect(a.wallet).toEqual({ ...(await s.getWallet(cf, a.wallet.idWallet)), updatedAt: T0 });
+      // A restart answers the stored row: created at the first addition, carrying a PSP chosen since.
+      await s.updateWallet(cf, a.wallet.idWallet, { idPsp: 7 }, T0);
+      const later = new Date(T0.getTime() + 1_000);
+      const again = await s.addCard({ ...c, holder: 'Maria Rossi' }, later);
+      if (again.kind !== 'created') throw new Error('expected created');
+      expect(again.wallet).toEqual(await s.getWallet(cf, a.wallet.idWallet));
+      expect(again.wallet).toMatchObject({ idPsp: 7, holder: 'Maria Rossi', createdAt: T0, updatedAt: later });
       const v = await s.startVerification(cf, a.wallet.idWallet, { nonce: 'n', amountCents: 1 }, T0);
       if (v.kind !== 'started') throw new Error('expected started');
       await s.completeVerification(v.verification.id, 'n', 'authorized', T0);

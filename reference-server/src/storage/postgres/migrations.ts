@@ -17,6 +17,7 @@
  */
 import type pg from 'pg';
 import { FUNCTIONS_V3 } from './functions.ts';
+import { TOKENS_GONE_V4 } from './token-cache.ts';
 
 export const MIGRATIONS: readonly string[] = [
   `
@@ -178,6 +179,11 @@ export const MIGRATIONS: readonly string[] = [
   // (READ COMMITTED), exactly as the BEGIN ... FOR UPDATE ... COMMIT chains they replace.
   // Injected cascade failures raise SQLSTATE PCF01 (the caller turns it into StorageFailure).
   FUNCTIONS_V3,
+  // 4. Tokens that go away (logout, purge, any DELETE, UPDATE or TRUNCATE) are announced on
+  // channel picco_tokens when their transaction commits, so every process drops them from its
+  // cache of verified tokens (token-cache.ts): the payload is the session ids, or '*' (drop all)
+  // when there are more than 32 of them or the statement was not a DELETE.
+  TOKENS_GONE_V4,
 ];
 
 /** Lock id for migrations (any constant; "picco" in ASCII). */

@@ -1,11 +1,13 @@
 /**
  * Users, io-backend sessions and bearer tokens on PostgreSQL. Tokens are rows keyed by their
- * SHA-256 (see sealed-tokens.ts), so any worker authenticates any token with one indexed read.
+ * SHA-256 (see sealed-tokens.ts), so any worker authenticates any token with one indexed read,
+ * and then from its cache of verified tokens (token-cache.ts says what guarantee holds).
  */
 import type pg from 'pg';
 import type { NewPmSession, NewSession, SessionRecord, TokenKind, TokenOwner, UserRecord } from '../storage.ts';
 import { Batcher } from './batcher.ts';
 import { seal, tokenHash, unseal } from './sealed-tokens.ts';
+import type { TokenCache } from './token-cache.ts';
 
 interface UserRow { fiscal_code: string; name: string; family_name: string; email: string; is_email_validated: boolean; created_at: Date }
 
@@ -18,7 +20,7 @@ type TokenItem = { hash: string; kind: TokenKind; now: Date };
 interface TokenRow { i: number; kind: string; session_id: string; fiscal_code: string; expires_at: Date }
 
 /** `inFlight`: token-lookup statements at PostgreSQL at once (the rest wait and go as one). */
-export function sessionOps(pool: pg.Pool, key: () => Buffer, inFlight = 2) {
+export function sessionOps(pool: pg.Pool, key: () => Buffer, cache: TokenCache, inFlight = 1) {
   // Every authenticated request resolves its token: concurrent lookups share one statement.
   const tokens = new Batcher<TokenItem, TokenOwner | undefined>(async (items) => {
     const r = await pool.query<TokenRow>({
@@ -82,15 +84,27 @@ const ensureUser = async (u: UserRecord): Promise<UserRecord> => {
       };
     },
     findToken(token: string, kind: TokenKind, now: Date): Promise<TokenOwner | undefined> {
-      return tokens.call({ hash: tokenHash(token), kind, now });
+      const hit = cache.get(token, kind, now);
+      if (hit !== undefined) return Promise.resolve(hit);
+      const generation = cache.generation;
+      return tokens.call({ hash: tokenHash(token), kind, now }).then((owner) => {
+        if (owner !== undefined) cache.put(token, kind, owner, generation);
+        return owner;
+      });
     },
     async deleteSession(sessionId: string): Promise<boolean> {
-      const r = await pool.query({
-        name: 'delete_session',
-        text: 'WITH t AS (DELETE FROM tokens WHERE session_id = $1) DELETE FROM sessions WHERE session_id = $1',
-        values: [sessionId],
-      });
-      return (r.rowCount ?? 0) > 0;
+      try {
+        const r = await pool.query({
+          name: 'delete_session',
+          text: 'WITH t AS (DELETE FROM tokens WHERE session_id = $1) DELETE FROM sessions WHERE session_id = $1',
+          values: [sessionId],
+        });
+        return (r.rowCount ?? 0) > 0;
+      } finally {
+        // Before the logout resolves, whether or not its notification has come back yet (and
+        // also when the statement failed: it may have committed).
+        cache.forgetSessions([sessionId]);
+      }
     },
     async createPmSession(s: NewPmSession): Promise<void> {
       await pool.query({
@@ -100,8 +114,12 @@ const ensureUser = async (u: UserRecord): Promise<UserRecord> => {
       });
     },
     async purgeExpired(now: Date): Promise<number> {
-      const r = await pool.query('WITH s AS (DELETE FROM sessions WHERE expires_at <= $1) DELETE FROM tokens WHERE expires_at <= $1', [now]);
-      return r.rowCount ?? 0;
+      try {
+        const r = await pool.query('WITH s AS (DELETE FROM sessions WHERE expires_at <= $1) DELETE FROM tokens WHERE expires_at <= $1', [now]);
+        return r.rowCount ?? 0;
+      } finally {
+        cache.clear();
+      }
     },
   };
 }

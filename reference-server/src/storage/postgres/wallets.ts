@@ -42,6 +42,9 @@ const toVerification = (r: VerificationRow): VerificationRecord => ({
 });
 
 // One statement for 1..N card additions (see batcher.ts): the rows come back by (fiscal_code, hpan).
+// Only what the statement decided comes back (id, created_at as epoch ms, and the two columns an
+// earlier unverified row may carry over), as arrays: the rest is the request's own card, so the
+// driver builds no 19-field rows and parses no timestamps (a third of its work per batch).
 const UPSERT_CARDS = `
   INSERT INTO wallets (fiscal_code, wallet_type, status, hpan, masked_pan, last_four, brand, holder, expire_month,
     expire_year, favourite, created_at, updated_at)
@@ -52,28 +55,39 @@ const UPSERT_CARDS = `
     brand = excluded.brand, holder = excluded.holder, expire_month = excluded.expire_month,
     expire_year = excluded.expire_year, favourite = excluded.favourite, updated_at = excluded.updated_at
   WHERE wallets.status <> 'verified'
-  RETURNING *`;
+  RETURNING fiscal_code, hpan, id_wallet, (extract(epoch FROM created_at) * 1000)::bigint, confirmed, id_psp`;
+
+/** A row of UPSERT_CARDS: fiscal_code, hpan, id_wallet, created_at (epoch ms), confirmed, id_psp. */
+type UpsertedRow = [string, string, number, number, boolean, number | null];
 
 type CardItem = { card: NewCard; now: Date };
 const cardKey = (fiscalCode: string, hpan: string): string => `${fiscalCode}\n${hpan}`;
 
+/** The wallet a card addition created (or reset to temporary): the card as sent, plus what the row held. */
+const addedWallet = (c: NewCard, now: Date, r: UpsertedRow): WalletRecord => ({
+  idWallet: r[2], fiscalCode: c.fiscalCode, walletType: 'Card', status: 'temporary', hpan: c.hpan, maskedPan: c.maskedPan,
+  lastFour: c.lastFour, brand: c.brand, holder: c.holder, expireMonth: c.expireMonth, expireYear: c.expireYear, abi: null,
+  productType: null, validityState: null, favourite: c.favourite, confirmed: r[4], idPsp: r[5], createdAt: new Date(r[3]), updatedAt: now,
+});
+
 /** `inFlight`: card-addition statements at PostgreSQL at once (the rest wait and commit as one). */
-export function walletOps(pool: pg.Pool, inFlight = 2) {
+export function walletOps(pool: pg.Pool, inFlight = 1) {
   const cards = new Batcher<CardItem, AddCardResult>(async (items) => {
     const col = <T>(f: (c: NewCard) => T): T[] => items.map((i) => f(i.card));
-    const r = await pool.query<WalletRow>({
+    const r = await pool.query<UpsertedRow>({
       name: 'upsert_cards',
       text: UPSERT_CARDS,
+      rowMode: 'array',
       values: [col((c) => c.fiscalCode), col((c) => c.hpan), col((c) => c.maskedPan), col((c) => c.lastFour), col((c) => c.brand),
         col((c) => c.holder), col((c) => c.expireMonth), col((c) => c.expireYear), col((c) => c.favourite),
         // ISO strings: the driver's Date formatting costs more than toISOString, per item.
         items.map((i) => i.now.toISOString())],
     });
-    const byKey = new Map<string, WalletRow>();
-    for (const row of r.rows) byKey.set(cardKey(row.fiscal_code, row.hpan), row);
+    const byKey = new Map<string, UpsertedRow>();
+    for (const row of r.rows) byKey.set(cardKey(row[0], row[1]), row);
     return items.map((i): AddCardResult => {
       const row = byKey.get(cardKey(i.card.fiscalCode, i.card.hpan));
-      return row === undefined ? { kind: 'already_exists' } : { kind: 'created', wallet: toWallet(row) };
+      return row === undefined ? { kind: 'already_exists' } : { kind: 'created', wallet: addedWallet(i.card, i.now, row) };
     });
   }, { maxInFlight: inFlight, key: (i) => cardKey(i.card.fiscalCode, i.card.hpan) });
 
