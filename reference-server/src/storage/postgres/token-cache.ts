@@ -27,6 +27,7 @@
  */
 import pg from 'pg';
 import type { TokenKind, TokenOwner } from '../storage.ts';
+import { VerifiedTokens } from '../verified-tokens.ts';
 
 /** Migration 4 (released text: never edited). */
 export const TOKENS_GONE_V4 = `
@@ -49,11 +50,8 @@ export const TOKENS_GONE_V4 = `
 
 const CHANNEL = 'picco_tokens';
 
-interface Entry { owner: TokenOwner; kind: TokenKind; until: number }
-
 export class TokenCache {
-  private entries = new Map<string, Entry>();
-  private bySession = new Map<string, string[]>();
+  private readonly tokens: VerifiedTokens;
   private client: pg.Client | undefined;
   private closed = false;
   /** Moves on every notification, local drop and (re)connection: a lookup that saw it move is not cached. */
@@ -61,10 +59,12 @@ export class TokenCache {
 
   private constructor(
     private readonly url: string,
-    private readonly max: number,
-    private readonly ttlMs: number,
+    max: number,
+    ttlMs: number,
     private readonly retryMs: number,
-  ) {}
+  ) {
+    this.tokens = new VerifiedTokens(max, ttlMs);
+  }
 
   /** Opens the LISTEN connection; if PostgreSQL refuses it, the cache starts off and keeps trying. */
   static async listen(url: string, o: { max?: number; ttlMs?: number; retryMs?: number } = {}): Promise<TokenCache> {
@@ -75,47 +75,28 @@ export class TokenCache {
 
   /** The owner of a cached, unexpired token of this kind, or undefined (then ask the database). */
   get(token: string, kind: TokenKind, now: Date): TokenOwner | undefined {
-    const e = this.entries.get(token);
-    if (e === undefined) return undefined;
-    if (e.kind === kind && e.until > Date.now() && e.owner.expiresAt.getTime() > now.getTime()) return e.owner;
-    if (e.kind === kind) this.entries.delete(token);
-    return undefined;
+    return this.tokens.get(token, kind, now);
   }
 
   /** Remembers what a lookup started at `generation` found, unless anything was dropped since. */
   put(token: string, kind: TokenKind, owner: TokenOwner, generation: number): void {
     if (generation !== this.generation || this.client === undefined) return;
-    const list = this.bySession.get(owner.sessionId);
-    // A session with many tokens (PM session restarts) is not cached past 16 of them.
-    if (list !== undefined && list.length >= 16) return;
-    if (this.entries.size >= this.max || this.bySession.size >= this.max) {
-      // Oldest first (a Map iterates in insertion order); the session index starts over at the limit.
-      if (this.bySession.size >= this.max) this.clear();
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
-    this.entries.set(token, { owner, kind, until: Date.now() + this.ttlMs });
-    if (list === undefined) this.bySession.set(owner.sessionId, [token]);
-    else list.push(token);
+    this.tokens.remember(token, kind, owner);
   }
 
   /** Drops every token of these sessions (a logout here or anywhere). */
   forgetSessions(sessionIds: readonly string[]): void {
     this.generation++;
-    for (const id of sessionIds) {
-      for (const t of this.bySession.get(id) ?? []) this.entries.delete(t);
-      this.bySession.delete(id);
-    }
+    for (const id of sessionIds) this.tokens.forgetSession(id);
   }
 
   clear(): void {
     this.generation++;
-    this.entries.clear();
-    this.bySession.clear();
+    this.tokens.clear();
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.tokens.size;
   }
 
   async close(): Promise<void> {

@@ -18,12 +18,10 @@
  * const owner = cache.lookup(token, 'pm', now, () => s.findToken(token, 'pm', now));
  */
 import type { TokenKind, TokenOwner } from '../storage.ts';
-
-interface Entry { owner: TokenOwner; kind: TokenKind; until: number }
+import { VerifiedTokens } from '../verified-tokens.ts';
 
 export class TokenCache {
-  private entries = new Map<string, Entry>();
-  private bySession = new Map<string, string[]>();
+  private readonly tokens: VerifiedTokens;
   private version: number | undefined;
   /** data_version was read in this event-loop turn. */
   private checked = false;
@@ -34,10 +32,12 @@ export class TokenCache {
   constructor(
     /** SQLite's data_version of the connection the tokens are read through. */
     private readonly dataVersion: () => number,
-    private readonly max = 65_536,
-    private readonly ttlMs = 30_000,
-    private readonly wallNow: () => number = Date.now,
-  ) {}
+    max = 65_536,
+    ttlMs = 30_000,
+    wallNow: () => number = Date.now,
+  ) {
+    this.tokens = new VerifiedTokens(max, ttlMs, wallNow);
+  }
 
   lookup(token: string, kind: TokenKind, now: Date, load: () => TokenOwner | undefined): TokenOwner | undefined {
     if (!this.checked) {
@@ -49,45 +49,25 @@ export class TokenCache {
         this.version = v;
       }
     }
-    const e = this.entries.get(token);
-    if (e !== undefined) {
-      if (e.kind === kind && e.until > this.wallNow() && e.owner.expiresAt.getTime() > now.getTime()) return e.owner;
-      if (e.kind === kind) this.entries.delete(token);
-      else return load(); // the same string presented as another kind: never cached across kinds
-    }
+    const hit = this.tokens.get(token, kind, now);
+    if (hit !== undefined) return hit;
+    // The same string presented as another kind: never cached across kinds.
+    const otherKind = this.tokens.kindOf(token) !== undefined;
     const owner = load();
-    if (owner !== undefined) this.remember(token, kind, owner);
+    if (owner !== undefined && !otherKind) this.tokens.remember(token, kind, owner);
     return owner;
   }
 
   /** Drops every token of the session (logout). */
   forgetSession(sessionId: string): void {
-    for (const t of this.bySession.get(sessionId) ?? []) this.entries.delete(t);
-    this.bySession.delete(sessionId);
+    this.tokens.forgetSession(sessionId);
   }
 
   clear(): void {
-    this.entries.clear();
-    this.bySession.clear();
+    this.tokens.clear();
   }
 
   get size(): number {
-    return this.entries.size;
-  }
-
-  private remember(token: string, kind: TokenKind, owner: TokenOwner): void {
-    const list = this.bySession.get(owner.sessionId);
-    // A session with many tokens (PM session restarts) is not cached past 16 of them.
-    if (list !== undefined && list.length >= 16) return;
-    if (this.entries.size >= this.max || this.bySession.size >= this.max) {
-      // Oldest first (a Map iterates in insertion order). The session index keeps evicted tokens
-      // (forgetSession only deletes); it is bounded by starting over when it reaches the limit.
-      if (this.bySession.size >= this.max) this.clear();
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
-    this.entries.set(token, { owner, kind, until: this.wallNow() + this.ttlMs });
-    if (list === undefined) this.bySession.set(owner.sessionId, [token]);
-    else list.push(token);
+    return this.tokens.size;
   }
 }
