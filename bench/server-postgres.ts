@@ -1,12 +1,14 @@
 /**
- * `npm run bench -- server-postgres [--quick] [--workers 1,2] [--profile]`: the PostgreSQL rows of
- * the server table alone (pgbench durable upserts = 1, `picco serve --db postgres` card additions,
- * ratio), then optionally `--workers N` (per-worker throughput, placed by the kernel; the box has
- * 2 cores shared with PostgreSQL and wrk) with the USL projection, and a CPU profile of the
- * single process (top functions by self time in the measured window). Admission control is on,
- * as `picco serve` runs by default; PICCO_ADMISSION=off in the environment measures without it.
+ * `npm run bench -- server-postgres [--quick] [--workers 1,2] [--profile] [--compare=DIR]`: the
+ * PostgreSQL rows of the server table alone (pgbench durable upserts = 1, `picco serve --db
+ * postgres` card additions, ratio; with `--compare=DIR` DIR's server too, between the same two
+ * pgbench runs), then optionally `--workers N` (per-worker throughput, placed by the kernel; the
+ * box has 2 cores shared with PostgreSQL and wrk) with the USL projection, and a CPU profile of
+ * the single process (top functions by self time in the measured window). Admission control is
+ * on, as `picco serve` runs by default; PICCO_ADMISSION=off in the environment measures without it.
  * The box is shared: figures are noisy, the ratios within one run are what to read.
  */
+import { join, resolve } from 'node:path';
 import { createTestDatabase } from '../test/resilience/pg-database.ts';
 import { postgresCards } from './server/postgres-rows.ts';
 import { describeCards, fmt, pgbenchUpserts, piccoPgCards, projectWorkers } from './server/postgres.ts';
@@ -20,7 +22,9 @@ export async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
   const seconds = quick ? 5 : 10;
   const env: Record<string, string> = process.env['PICCO_ADMISSION'] === 'off' ? { PICCO_ADMISSION: 'off' } : {};
-  const ctx = { quick, seconds, connections: 32, baselines: new Map<string, number>(), builds: [], log: out };
+  const other = args.find((a) => a.startsWith('--compare='))?.slice('--compare='.length);
+  const builds = [{ label: '' }, ...(other !== undefined ? [{ label: ` (${other})`, bin: join(resolve(other), 'bin', 'picco.js') }] : [])];
+  const ctx = { quick, seconds, connections: 32, baselines: new Map<string, number>(), builds, log: out };
   const r = await postgresCards(ctx);
   for (const row of Array.isArray(r) ? r : [r]) out(`| ${row.what} | ${row.figure} | ${row.ratio} |`);
   const single = Array.isArray(r) && r[1] !== undefined ? Number(/^([\d,]+)\/s/.exec(r[1].figure)?.[1]?.replace(/,/g, '')) : undefined;

@@ -1,8 +1,9 @@
 /**
  * The PostgreSQL rows of `npm run bench -- server`: pgbench's durable single-row upserts (the
  * `1`), `picco serve --db postgres://...` (one process, core 1) durable card additions, pgbench
- * again; the ratio is against the mean of the two pgbench runs around the picco run, so drift
- * of the shared box during the row shows. Skipped, saying why, when PostgreSQL is not there.
+ * again; the ratio is against the mean of the two pgbench runs around the picco run(s), so drift
+ * of the shared box during the row shows. With `--compare=DIR`, DIR's server runs after this
+ * checkout's, between the same two pgbench runs. Skipped, saying why, when PostgreSQL is not there.
  * The server runs as `picco serve` does by default (admission control and the per-token limits
  * on), as the SQLite row.
  */
@@ -20,8 +21,14 @@ export const postgresCards: RowFn = async (ctx) => {
   try {
     const a = await pgbenchUpserts(db, ctx.connections, ctx.seconds);
     ctx.log(`  pgbench: ${fmt(a.tps)} tx/s, latency avg ${a.latencyMs} ms`);
-    const p = await piccoPgCards(db, { seconds: ctx.seconds, connections: ctx.connections });
-    ctx.log(`  picco serve --db postgres: ${describeCards(p)}; ${p.stored} rows stored`);
+    // Each build in turn (this checkout, then --compare's), on the same database: runIndex keeps
+    // their citizens and PANs apart.
+    const runs = [];
+    for (const [i, b] of ctx.builds.entries()) {
+      const p = await piccoPgCards(db, { seconds: ctx.seconds, connections: ctx.connections, runIndex: i, ...(b.bin !== undefined ? { bin: b.bin } : {}) });
+      ctx.log(`  picco serve --db postgres${b.label}: ${describeCards(p)}; ${p.stored} rows stored`);
+      runs.push({ b, p });
+    }
     const b = await pgbenchUpserts(db, ctx.connections, ctx.seconds);
     ctx.log(`  pgbench again: ${fmt(b.tps)} tx/s`);
     const ref = (a.tps + b.tps) / 2;
@@ -29,8 +36,9 @@ export const postgresCards: RowFn = async (ctx) => {
     const rows: Row[] = [
       { what: `pgbench, one durable single-row \`INSERT ... ON CONFLICT DO NOTHING\` per transaction, ${ctx.connections} clients (before, after)`,
         figure: `${fmt(a.tps)}/s, ${fmt(b.tps)}/s (mean ${fmt(ref)}/s)`, ratio: '1' },
-      { what: `\`picco serve --db postgres://...\` (one process), POST /pp-restapi-CD/v1/wallet/cc, durable (wrk -c${ctx.connections}, ${PG_CITIZENS} citizens)`,
-        figure: describeCards(p), ratio: `${(p.rate / ref).toFixed(2)} x pgbench` },
+      ...runs.map(({ b: build, p }) => ({
+        what: `\`picco serve --db postgres://...\`${build.label} (one process), POST /pp-restapi-CD/v1/wallet/cc, durable (wrk -c${ctx.connections}, ${PG_CITIZENS} citizens)`,
+        figure: describeCards(p), ratio: `${(p.rate / ref).toFixed(2)} x pgbench` })),
     ];
     return rows;
   } finally {

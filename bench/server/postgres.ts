@@ -95,6 +95,8 @@ export interface PiccoPgOptions {
   /** Environment for the server (e.g. PICCO_ADMISSION=off). */
   env?: Record<string, string>;
   profile?: boolean;
+  /** Another checkout's bin/picco.js (default this one's). */
+  bin?: string;
 }
 
 /** `picco serve --db <db>` under wrk card additions: one process on core 1, or --workers N unpinned. */
@@ -104,7 +106,8 @@ export async function piccoPgCards(db: TestDatabase, o: PiccoPgOptions): Promise
   const dir = o.profile === true ? mkdtempSync(join(tmpdir(), 'picco-pg-profile-')) : undefined;
   const spawnedAt = performance.now();
   const srv = await startServer(['--db', db.url, ...(workers > 1 ? ['--workers', String(workers)] : [])], o.env ?? {}, 60_000,
-    workers > 1 ? [] : ['taskset', '-c', String(TARGET_CPU)], dir !== undefined ? ['--cpu-prof', '--cpu-prof-dir', dir] : []);
+    workers > 1 ? [] : ['taskset', '-c', String(TARGET_CPU)], dir !== undefined ? ['--cpu-prof', '--cpu-prof-dir', dir] : [],
+    ...(o.bin !== undefined ? [o.bin] : []));
   let from = 0;
   let to = 0;
   let res: PiccoPgResult;

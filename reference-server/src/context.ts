@@ -6,6 +6,7 @@
  */
 import type { Registry } from 'prom-client';
 import type { Storage } from './storage/storage.ts';
+import type { WriteHit } from './idempotency/store.ts';
 import type { Downstream } from './downstream/services.ts';
 import type { FaultsProfile } from './downstream/faults.ts';
 import type { ServerMetrics } from './metrics.ts';
@@ -95,5 +96,12 @@ export type AppEnv = {
     route: string;
     fiscalCode: string;
     sessionId: string;
+    /** A write hit left for the route's store write to take (rate-limit.ts `writeCounted`). */
+    writeHit: PendingWriteHit | undefined;
   };
 };
+
+/** A write hit on its way to the store; `outcome` says whether it was taken, and how it counted. */
+export interface PendingWriteHit extends WriteHit {
+  outcome: 'within' | 'over' | undefined;
+}

@@ -143,7 +143,7 @@ describe('postgres storage: one round trip per operation', () => {
     await expectOne(async () => expect((await s.deleteCitizenCascade(cf, later(2 * 86_400_000))).kind).toBe('deleted'));
   });
 
-  it('settings, idempotency keys and write-rate windows', async () => {
+  it('settings, idempotency keys, write-rate windows and a card addition that counts its own hit', async () => {
     await expectOne(() => s.putSetting('rt', { a: 1 }, T0));
     await expectOne(() => s.getSetting('rt'));
     const scope = tok();
@@ -154,6 +154,9 @@ describe('postgres storage: one round trip per operation', () => {
     await expectOne(() => s.release(scope, 'other'));
     await expectOne(() => s.purge(new Date(0)));
     await expectOne(() => s.hit(tok(), 1));
+    await expectOne(async () => expect((await s.addCardCounted({ fiscalCode: randomFiscalCode(), hpan: randomHpan(), maskedPan: '************4242',
+      lastFour: '4242', brand: 'VISA', holder: 'Mario Rossi', expireMonth: '12', expireYear: '30', favourite: false }, T0,
+    { subject: tok(), windowStart: 1, limit: 20 })).kind).toBe('created'));
     await expectOne(() => s.purgeWindows(0));
   });
 

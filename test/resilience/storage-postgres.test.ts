@@ -3,7 +3,7 @@ import { openPostgresStorage } from '../../reference-server/src/storage/postgres
 import { MIGRATIONS } from '../../reference-server/src/storage/postgres/migrations.ts';
 import { TokenCache } from '../../reference-server/src/storage/postgres/token-cache.ts';
 import { countRoundTrips } from './pg-round-trips.ts';
-import { storageContract } from '../server/storage-contract.ts';
+import { randomFiscalCode, randomHpan, storageContract } from '../server/storage-contract.ts';
 import { createTestDatabase, type TestDatabase } from './pg-database.ts';
 
 let db: TestDatabase;
@@ -55,6 +55,41 @@ describe('postgres storage: what only PostgreSQL adds', () => {
     const b = await openPostgresStorage({ url: db.url, poolSize: 4 });
     const counts = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).hit('subj', 42)));
     expect([...counts].sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    await a.close();
+    await b.close();
+  });
+
+  it('adds a card and counts its write hit in one statement: over the limit nothing is written, across pools and with plain hits', async () => {
+    const a = await openPostgresStorage({ url: db.url, poolSize: 4 });
+    const b = await openPostgresStorage({ url: db.url, poolSize: 4 });
+    const cf = randomFiscalCode();
+    const hit = { subject: `cards-${randomHpan()}`, windowStart: 77, limit: 5 };
+    const card = (hpan = randomHpan()) => ({ fiscalCode: cf, hpan, maskedPan: '************4242', lastFour: '4242', brand: 'VISA',
+      holder: 'Mario Rossi', expireMonth: '12', expireYear: '30', favourite: false });
+    // Eight counted additions from two pools, and two plain hits of the same window, at once: ten
+    // hits, a limit of five, so exactly five of the writes are over it (plain hits take their turn).
+    const rs = await Promise.all([
+      ...Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? a : b).addCardCounted(card(), new Date(), hit)),
+      a.hit(hit.subject, hit.windowStart), b.hit(hit.subject, hit.windowStart),
+    ]);
+    const cards = rs.slice(0, 8) as Awaited<ReturnType<typeof a.addCardCounted>>[];
+    const plain = rs.slice(8) as number[];
+    const within = cards.filter((r) => r.kind === 'created').length + plain.filter((n) => n <= hit.limit).length;
+    expect(within).toBe(5);
+    expect(cards.every((r) => r.kind === 'created' || r.kind === 'rate_limited')).toBe(true);
+    const stored = await a.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM wallets WHERE fiscal_code = $1', [cf]);
+    expect(stored.rows[0]?.n).toBe(cards.filter((r) => r.kind === 'created').length);
+    expect(await a.hit(hit.subject, hit.windowStart)).toBe(11);
+
+    // A card already verified is refused as before, and its hit still counts; without a hit
+    // (addCard) the window is not touched.
+    const verifiedHpan = randomHpan();
+    const r = await a.addCardCounted(card(verifiedHpan), new Date(), { ...hit, windowStart: 78 });
+    expect(r.kind).toBe('created');
+    await a.pool.query("UPDATE wallets SET status = 'verified' WHERE fiscal_code = $1 AND hpan = $2", [cf, verifiedHpan]);
+    expect((await a.addCardCounted(card(verifiedHpan), new Date(), { ...hit, windowStart: 78 })).kind).toBe('already_exists');
+    expect((await a.addCard(card(verifiedHpan), new Date())).kind).toBe('already_exists');
+    expect(await a.hit(hit.subject, 78)).toBe(3);
     await a.close();
     await b.close();
   });

@@ -26,6 +26,7 @@ import { fiscalCodeCheckChar } from '../../reference-server/src/io/fiscal-code.t
 import { luhnCheckDigit } from '../../reference-server/src/wallet/card-number.ts';
 import { ibanWithCheckDigits } from '../../reference-server/src/cashback/iban.ts';
 import type { ServerConfig } from '../../reference-server/src/context.ts';
+import type { Storage } from '../../reference-server/src/storage/storage.ts';
 import type { FaultsProfile } from '../../reference-server/src/downstream/faults.ts';
 import type { Architecture2020 } from '../../reference-server/src/architecture-2020/config.ts';
 
@@ -82,11 +83,12 @@ export interface TestServer extends ReferenceApp {
  */
 export const TEST_RESILIENCE_ENV: NodeJS.ProcessEnv = { PICCO_ADMISSION: 'off', PICCO_RATE_LIMIT_WRITES: '100000', PICCO_RATE_LIMIT_READS: '100000' };
 
+/** `storage`: another store (PostgreSQL) instead of a fresh SQLite file; closed with the app. */
 export async function testApp(opts: { faults?: FaultsProfile; config?: Partial<ServerConfig>; log?: boolean; resilienceEnv?: NodeJS.ProcessEnv;
-  architecture?: Architecture2020 } = {}): Promise<TestServer> {
+  architecture?: Architecture2020; storage?: Storage } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'picco-app-'));
   // As createStorage builds it for `picco serve`: with the Idempotency-Key store.
-  const storage = withSqliteIdempotency(openSqliteStorage({ path: join(dir, 'db.sqlite') }), join(dir, 'db.sqlite'));
+  const storage = opts.storage ?? withSqliteIdempotency(openSqliteStorage({ path: join(dir, 'db.sqlite') }), join(dir, 'db.sqlite'));
   const clock = new TestClock();
   const registry = new Registry();
   const logs: string[] = [];

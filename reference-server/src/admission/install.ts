@@ -2,7 +2,8 @@
  * Everything issue 7 adds to the request path, as stages createApp puts in every route's chain
  * right after the edge (so shed and limited requests are counted):
  *   1. admission control (bulkheads per route class, adaptive limits, loop-lag shedding) → 503;
- *   2. request rate per bearer token (writes counted in the database when it can) → 429;
+ *   2. request rate per bearer token (writes counted in the database when it can; a card
+ *      addition's hit rides in the card's own statement) → 429;
  *   3. Idempotency-Key on POST /v1/wallet/cc and PUT /bpd/io/payment-instruments/{hpan}.
  * Refusals carry the server's error envelope and a Retry-After; their route label is
  * `admission:<class>` so dashboards show what was shed without an unbounded label set.
@@ -28,6 +29,8 @@ import { rateLimit } from './rate-limit.ts';
 import { gatedCreateServer } from './node-gate.ts';
 import { header } from '../request-header.ts';
 import type { Stage } from '../chain.ts';
+
+const CARD_ROUTE = 'POST /pp-restapi-CD/v1/wallet/cc';
 
 const gates = new WeakMap<object, { adm: Admission; ctx: AppContext }>();
 
@@ -110,12 +113,14 @@ export function installResilience(app: Hono<AppEnv>, ctx: AppContext, opts: Resi
         if (r instanceof Response) c.res = r;
         return c.res;
       });
-    keyedRoutes.set('POST /pp-restapi-CD/v1/wallet/cc', keyed(idempotency({ store, resolveOwner: ownerOf(ctx, 'pm'), methods: ['POST'], problem: p })));
+    keyedRoutes.set(CARD_ROUTE, keyed(idempotency({ store, resolveOwner: ownerOf(ctx, 'pm'), methods: ['POST'], problem: p })));
     keyedRoutes.set('PUT /bpd/io/payment-instruments/:hpan', keyed(idempotency({ store, resolveOwner: ownerOf(ctx, 'bpd'), methods: ['PUT'], problem: p })));
   }
   const stages: ResilienceStages = (method, path) => {
     const keyed = keyedRoutes.get(`${method} ${path}`);
-    return [...(inApp !== undefined ? [inApp] : []), limit, ...(keyed !== undefined ? [keyed] : [])];
+    // A card addition takes its write hit in its own statement (RateLimitStore.addCardCounted).
+    const limited = `${method} ${path}` === CARD_ROUTE ? limit.writeCounted : limit;
+    return [...(inApp !== undefined ? [inApp] : []), limited, ...(keyed !== undefined ? [keyed] : [])];
   };
   return { adm, stages };
 }

@@ -12,14 +12,23 @@
  * trip on every wallet list would double the cost of the hottest read to catch an abuse the
  * per-class bulkheads already contain. Requests without a bearer token are not counted here.
  *
+ * `.writeCounted` is the same limit for a route whose store write takes the hit itself, in the
+ * write's own statement (a card addition: `RateLimitStore.addCardCounted`): the stage leaves the
+ * hit on the context (`writeHit`) for the handler, so the write is one round trip, not two. A
+ * request that never reaches that write (a 400, an idempotent replay) is counted by the stage
+ * afterwards, and answered 429 if that hit was over the budget, as if counted first; a write the
+ * store refused as over the budget is answered 429 and wrote nothing.
+ *
  * @example
- * chain([edge, rateLimit({ store, writesPerSecond: 20, readsPerSecond: 100 }), handler]);
+ * const limit = rateLimit({ store, writesPerSecond: 20, readsPerSecond: 100 });
+ * chain([edge, limit, handler]); chain([edge, limit.writeCounted, addCreditCard]);
  */
 import { hash } from 'node:crypto';
 import type { Context } from 'hono';
 import type { Stage } from '../chain.ts';
 import { header } from '../request-header.ts';
 import type { RateLimitStore } from '../idempotency/store.ts';
+import type { AppEnv, PendingWriteHit } from '../context.ts';
 
 export interface RateLimitOptions {
   /** Shared counters for writes; without it, writes are counted in the process. */
@@ -34,7 +43,10 @@ export interface RateLimitOptions {
 
 const WRITE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export function rateLimit(opts: RateLimitOptions = {}): Stage {
+/** The rate limit as a stage, and the same limit for routes whose write counts its own hit. */
+export type RateLimit = Stage & { writeCounted: Stage };
+
+export function rateLimit(opts: RateLimitOptions = {}): RateLimit {
   const writes = opts.writesPerSecond ?? 20;
   const reads = opts.readsPerSecond ?? 100;
   const now = opts.now ?? Date.now;
@@ -63,17 +75,21 @@ export function rateLimit(opts: RateLimitOptions = {}): Stage {
     return problem(c, 429, 'request.rate_limited', `more than ${isWrite ? writes : reads} ${isWrite ? 'writes' : 'reads'} per second for this token`);
   };
 
-  return (c, next) => {
+  const purge = (t: number, w: number): void => {
+    if (store !== undefined && t - lastPurge > 60_000) {
+      lastPurge = t;
+      store.purgeWindows(w - 60).catch(() => undefined);
+    }
+  };
+
+  const limit: Stage = (c, next) => {
     const auth = header(c, 'authorization');
     if (auth === undefined || !auth.startsWith('Bearer ')) return next();
     const isWrite = WRITE.has(c.req.method);
     const t = now();
     const w = Math.floor(t / 1000);
     if (isWrite && store !== undefined) {
-      if (t - lastPurge > 60_000) {
-        lastPurge = t;
-        store.purgeWindows(w - 60).catch(() => undefined);
-      }
+      purge(t, w);
       return store.hit(subjectOf(auth), w).then((n) => (n > writes ? refuse(c, true) : next()));
     }
     if (w !== window) {
@@ -86,4 +102,38 @@ export function rateLimit(opts: RateLimitOptions = {}): Stage {
     counts.set(auth, n);
     return n > (isWrite ? writes : reads) ? refuse(c, isWrite) : next();
   };
+
+  /** What happens after the route ran: its hit taken by the store, or taken now. */
+  const settle = async (c: Context<AppEnv>, hit: PendingWriteHit, inner: Promise<Response | void>): Promise<Response | void> => {
+    let res: Response | void = undefined;
+    let failed: { err: unknown } | undefined;
+    try {
+      res = await inner;
+    } catch (err) {
+      failed = { err };
+    }
+    if (hit.outcome === undefined) hit.outcome = (await store!.hit(hit.subject, hit.windowStart)) > hit.limit ? 'over' : 'within';
+    if (hit.outcome === 'over') return refuse(c, true);
+    if (failed !== undefined) throw failed.err;
+    return res;
+  };
+
+  const writeCounted: Stage = (c, next) => {
+    const auth = header(c, 'authorization');
+    if (store === undefined || auth === undefined || !auth.startsWith('Bearer ') || !WRITE.has(c.req.method)) return limit(c, next);
+    const t = now();
+    const w = Math.floor(t / 1000);
+    purge(t, w);
+    const hit: PendingWriteHit = { subject: subjectOf(auth), windowStart: w, limit: writes, outcome: undefined };
+    c.set('writeHit', hit);
+    let inner: Response | Promise<Response | void> | void;
+    try {
+      inner = next();
+    } catch (err) {
+      inner = Promise.reject(err);
+    }
+    return settle(c, hit, Promise.resolve(inner));
+  };
+
+  return Object.assign(limit, { writeCounted });
 }

@@ -15,6 +15,8 @@
  * const r = await store.reserve(scope, keyHash, requestHash, now, 30_000);
  * if (r.kind === 'replay') return r.response;
  */
+import type { AddCardResult, NewCard } from '../storage/storage.ts';
+
 export interface StoredResponse {
   status: number;
   body: string;
@@ -36,9 +38,26 @@ export interface IdempotencyStore {
   purge(olderThan: Date): Promise<number>;
 }
 
+/** One write's hit on its subject's window, taken by the store in the write's own statement. */
+export interface WriteHit {
+  readonly subject: string;
+  readonly windowStart: number;
+  /** Hits the window allows: the write whose hit makes more is refused, and not made. */
+  readonly limit: number;
+}
+
+export type CountedAddCardResult = AddCardResult | { kind: 'rate_limited' };
+
 export interface RateLimitStore {
   /** Adds one hit to (subject, window) and returns the window's total across all processes. */
   hit(subject: string, windowStart: number): Promise<number>;
+  /**
+   * A card addition that counts its own write hit, in one statement: the hit is added whatever
+   * the outcome (as `hit` would), and the card is written only if the window's total is then
+   * within `hit.limit`, else `rate_limited` and nothing written. One round trip, not two, for
+   * the hottest write of the launch.
+   */
+  addCardCounted(card: NewCard, now: Date, hit: WriteHit): Promise<CountedAddCardResult>;
   /** Deletes windows older than `before`. */
   purgeWindows(before: number): Promise<number>;
 }

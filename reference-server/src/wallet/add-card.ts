@@ -15,6 +15,7 @@ import { ApiError } from '../errors.ts';
 import { MAX_ID, readJson } from '../validation.ts';
 import { cardBrand, hashPan, isExpired, luhnValid, maskPan } from './card-number.ts';
 import { walletV1 } from './wallet-view.ts';
+import { isRateLimitStore } from '../idempotency/store.ts';
 import type { AppEnv } from '../context.ts';
 
 const PAN = /^[0-9]{15,19}$/;
@@ -78,11 +79,18 @@ export async function addCreditCard(c: Context<AppEnv>): Promise<Response> {
     ctx.metrics.cardsAdded.add('invalid');
     throw new ApiError('creditcard.invalid', problem);
   }
-  const result = await ctx.storage.addCard({
+  const newCard = {
     fiscalCode: c.get('fiscalCode'), hpan: hashPan(card.pan, ctx.config.salt), maskedPan: maskPan(card.pan),
     lastFour: card.pan.slice(-4), brand: cardBrand(card.pan), holder: card.holder, expireMonth: card.expireMonth,
     expireYear: card.expireYear, favourite: body.data.favourite ?? false,
-  }, now);
+  };
+  // The per-token write hit, when the rate limit left it to this write (rate-limit.ts).
+  const hit = c.get('writeHit');
+  const result = hit !== undefined && isRateLimitStore(ctx.storage)
+    ? await ctx.storage.addCardCounted(newCard, now, hit)
+    : await ctx.storage.addCard(newCard, now);
+  if (hit !== undefined) hit.outcome = result.kind === 'rate_limited' ? 'over' : 'within';
+  if (result.kind === 'rate_limited') throw new ApiError('request.rate_limited');
   ctx.metrics.cardsAdded.add(result.kind);
   if (result.kind === 'already_exists') throw new ApiError('creditcard.already_exists');
   return c.json({ data: walletV1(result.wallet) }, 200);

@@ -62,12 +62,14 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Postgr
   const w = walletOps(pool, inFlight);
   const c = cashbackOps(pool);
   // Write-rate hits: every write request counts one, so concurrent hits share one upsert; the
-  // hits of one (subject, window) in a batch get consecutive counts, as if sent one by one.
+  // hits of one (subject, window) in a batch get consecutive counts, as if sent one by one. The
+  // windows are locked in key order, as the card additions that carry their own hit lock them
+  // (wallets.ts), so two statements never wait on each other's windows in a cycle.
   const hits = new Batcher<{ subject: string; window: number }, number>(async (items) => {
     const r = await pool.query<{ subject: string; window_start: number; hits: number }>({
       name: 'rate_hits',
       text: `INSERT INTO rate_windows (subject, window_start, hits)
-             SELECT s, w, count(*) FROM unnest($1::text[], $2::bigint[]) AS q(s, w) GROUP BY s, w
+             SELECT s, w, count(*) FROM unnest($1::text[], $2::bigint[]) AS q(s, w) GROUP BY s, w ORDER BY s, w
              ON CONFLICT (subject, window_start) DO UPDATE SET hits = rate_windows.hits + excluded.hits
              RETURNING subject, window_start, hits`,
       values: [items.map((i) => i.subject), items.map((i) => i.window)],

@@ -9,6 +9,7 @@ import type {
   AddCardResult, CompleteVerificationResult, NewBancomatCard, NewCard, StartVerificationResult,
   VerificationRecord, WalletPatch, WalletRecord,
 } from '../storage.ts';
+import type { CountedAddCardResult, WriteHit } from '../../idempotency/store.ts';
 import { Batcher } from './batcher.ts';
 
 interface WalletRow {
@@ -41,54 +42,74 @@ const toVerification = (r: VerificationRow): VerificationRecord => ({
   status: r.status as VerificationRecord['status'], createdAt: r.created_at, updatedAt: r.updated_at,
 });
 
-// One statement for 1..N card additions (see batcher.ts): the rows come back by (fiscal_code, hpan).
-// Only what the statement decided comes back (id, created_at as epoch ms, and the two columns an
-// earlier unverified row may carry over), as arrays: the rest is the request's own card, so the
-// driver builds no 19-field rows and parses no timestamps (a third of its work per batch).
-const UPSERT_CARDS = `
-  INSERT INTO wallets (fiscal_code, wallet_type, status, hpan, masked_pan, last_four, brand, holder, expire_month,
-    expire_year, favourite, created_at, updated_at)
-  SELECT f, 'Card', 'temporary', h, m, l, b, o, em, ey, fav, t, t
-  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-    $9::bool[], $10::timestamptz[]) AS q(f, h, m, l, b, o, em, ey, fav, t)
-  ON CONFLICT (fiscal_code, hpan) DO UPDATE SET status = 'temporary', masked_pan = excluded.masked_pan,
-    brand = excluded.brand, holder = excluded.holder, expire_month = excluded.expire_month,
-    expire_year = excluded.expire_year, favourite = excluded.favourite, updated_at = excluded.updated_at
-  WHERE wallets.status <> 'verified'
-  RETURNING fiscal_code, hpan, id_wallet, (extract(epoch FROM created_at) * 1000)::bigint, confirmed, id_psp`;
+// One statement for 1..N card additions (see batcher.ts), each with or without its write hit
+// (RateLimitStore.addCardCounted): the hits are added to their windows first (in key order, so
+// two statements never lock two windows in opposite orders), each item gets the count it would
+// have had alone (the window's new total less the batch's later hits of it), and only the cards
+// within their limit are upserted. An item without a hit (s NULL) is always written. One row per
+// item comes back, in the items' order, as an array: the count, then what the upsert decided
+// (id, created_at as epoch ms, and the two columns an earlier unverified row may carry over), all
+// NULL when the card was not written; the rest of the wallet is the request's own card, so the
+// driver builds no 19-field rows and parses no timestamps.
+const ADD_CARDS = `
+  WITH q AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+      $9::bool[], $10::timestamptz[], $11::text[], $12::bigint[], $13::int[]) WITH ORDINALITY AS q(f, h, m, l, b, o, em, ey, fav, t, s, w, lim, i)
+  ), hit AS (
+    INSERT INTO rate_windows (subject, window_start, hits)
+    SELECT s, w, count(*) FROM q WHERE s IS NOT NULL GROUP BY s, w ORDER BY s, w
+    ON CONFLICT (subject, window_start) DO UPDATE SET hits = rate_windows.hits + excluded.hits
+    RETURNING subject, window_start, hits
+  ), counted AS (
+    SELECT q.*, hit.hits - count(*) OVER k + row_number() OVER (k ORDER BY q.i) AS n
+    FROM q LEFT JOIN hit ON hit.subject = q.s AND hit.window_start = q.w
+    WINDOW k AS (PARTITION BY q.s, q.w)
+  ), card AS (
+    INSERT INTO wallets (fiscal_code, wallet_type, status, hpan, masked_pan, last_four, brand, holder, expire_month,
+      expire_year, favourite, created_at, updated_at)
+    SELECT f, 'Card', 'temporary', h, m, l, b, o, em, ey, fav, t, t FROM counted WHERE s IS NULL OR n <= lim
+    ON CONFLICT (fiscal_code, hpan) DO UPDATE SET status = 'temporary', masked_pan = excluded.masked_pan,
+      brand = excluded.brand, holder = excluded.holder, expire_month = excluded.expire_month,
+      expire_year = excluded.expire_year, favourite = excluded.favourite, updated_at = excluded.updated_at
+    WHERE wallets.status <> 'verified'
+    RETURNING fiscal_code, hpan, id_wallet, (extract(epoch FROM created_at) * 1000)::bigint AS created_ms, confirmed, id_psp
+  )
+  SELECT counted.n, card.id_wallet, card.created_ms, card.confirmed, card.id_psp
+  FROM counted LEFT JOIN card ON card.fiscal_code = counted.f AND card.hpan = counted.h ORDER BY counted.i`;
 
-/** A row of UPSERT_CARDS: fiscal_code, hpan, id_wallet, created_at (epoch ms), confirmed, id_psp. */
-type UpsertedRow = [string, string, number, number, boolean, number | null];
+/** A row of ADD_CARDS: the hit's count (NULL without a hit), id_wallet, created_at (epoch ms), confirmed, id_psp. */
+type AddedRow = [number | null, number | null, number | null, boolean | null, number | null];
 
-type CardItem = { card: NewCard; now: Date };
+type CardItem = { card: NewCard; now: Date; hit: WriteHit | undefined };
 const cardKey = (fiscalCode: string, hpan: string): string => `${fiscalCode}\n${hpan}`;
 
 /** The wallet a card addition created (or reset to temporary): the card as sent, plus what the row held. */
-const addedWallet = (c: NewCard, now: Date, r: UpsertedRow): WalletRecord => ({
-  idWallet: r[2], fiscalCode: c.fiscalCode, walletType: 'Card', status: 'temporary', hpan: c.hpan, maskedPan: c.maskedPan,
+const addedWallet = (c: NewCard, now: Date, r: AddedRow): WalletRecord => ({
+  idWallet: r[1]!, fiscalCode: c.fiscalCode, walletType: 'Card', status: 'temporary', hpan: c.hpan, maskedPan: c.maskedPan,
   lastFour: c.lastFour, brand: c.brand, holder: c.holder, expireMonth: c.expireMonth, expireYear: c.expireYear, abi: null,
-  productType: null, validityState: null, favourite: c.favourite, confirmed: r[4], idPsp: r[5], createdAt: new Date(r[3]), updatedAt: now,
+  productType: null, validityState: null, favourite: c.favourite, confirmed: r[3]!, idPsp: r[4], createdAt: new Date(r[2]!), updatedAt: now,
 });
+
+const outcome = (i: CardItem, r: AddedRow): CountedAddCardResult => {
+  if (i.hit !== undefined && r[0]! > i.hit.limit) return { kind: 'rate_limited' };
+  return r[1] === null ? { kind: 'already_exists' } : { kind: 'created', wallet: addedWallet(i.card, i.now, r) };
+};
 
 /** `inFlight`: card-addition statements at PostgreSQL at once (the rest wait and commit as one). */
 export function walletOps(pool: pg.Pool, inFlight = 1) {
-  const cards = new Batcher<CardItem, AddCardResult>(async (items) => {
+  const cards = new Batcher<CardItem, CountedAddCardResult>(async (items) => {
     const col = <T>(f: (c: NewCard) => T): T[] => items.map((i) => f(i.card));
-    const r = await pool.query<UpsertedRow>({
-      name: 'upsert_cards',
-      text: UPSERT_CARDS,
+    const r = await pool.query<AddedRow>({
+      name: 'add_cards',
+      text: ADD_CARDS,
       rowMode: 'array',
       values: [col((c) => c.fiscalCode), col((c) => c.hpan), col((c) => c.maskedPan), col((c) => c.lastFour), col((c) => c.brand),
         col((c) => c.holder), col((c) => c.expireMonth), col((c) => c.expireYear), col((c) => c.favourite),
         // ISO strings: the driver's Date formatting costs more than toISOString, per item.
-        items.map((i) => i.now.toISOString())],
+        items.map((i) => i.now.toISOString()),
+        items.map((i) => i.hit?.subject ?? null), items.map((i) => i.hit?.windowStart ?? null), items.map((i) => i.hit?.limit ?? null)],
     });
-    const byKey = new Map<string, UpsertedRow>();
-    for (const row of r.rows) byKey.set(cardKey(row[0], row[1]), row);
-    return items.map((i): AddCardResult => {
-      const row = byKey.get(cardKey(i.card.fiscalCode, i.card.hpan));
-      return row === undefined ? { kind: 'already_exists' } : { kind: 'created', wallet: addedWallet(i.card, i.now, row) };
-    });
+    return items.map((i, k) => outcome(i, r.rows[k]!));
   }, { maxInFlight: inFlight, key: (i) => cardKey(i.card.fiscalCode, i.card.hpan) });
 
   const one = async (idWallet: number, fiscalCode: string): Promise<WalletRow | undefined> =>
@@ -97,7 +118,10 @@ export function walletOps(pool: pg.Pool, inFlight = 1) {
 
   return {
     addCard(card: NewCard, now: Date): Promise<AddCardResult> {
-      return cards.call({ card, now });
+      return cards.call({ card, now, hit: undefined }) as Promise<AddCardResult>;
+    },
+    addCardCounted(card: NewCard, now: Date, hit: WriteHit): Promise<CountedAddCardResult> {
+      return cards.call({ card, now, hit });
     },
     async getWallet(fiscalCode: string, idWallet: number): Promise<WalletRecord | undefined> {
       if (!isId(idWallet)) return undefined;
