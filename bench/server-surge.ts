@@ -33,7 +33,8 @@ interface EndpointSummary { count: number; ok: number; failed: number; status: R
 export interface Summary {
   durationS: number; valid: boolean; requests: { total: number; ok: number; failed: number; dropped: number };
   rate: { target: number; achieved: number }; latencyMs: Record<string, number>; serviceTimeMs: Record<string, number>;
-  endpoints: Record<string, EndpointSummary>; generator?: { lagP99Ms?: number };
+  endpoints: Record<string, EndpointSummary>; invalidReasons?: string[];
+  generator?: { lagP99Ms?: number; lagMaxMs?: number; cpu?: number[]; cpuUsPerRequest?: number };
 }
 
 const CARD = 'POST /v1/wallet/cc';
