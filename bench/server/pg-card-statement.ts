@@ -1,23 +1,29 @@
 /**
- * `npx tsx bench/server/pg-card-statement.ts [BATCH=32] [ROUNDS=300]`: the PostgreSQL store
+ * `npx tsx bench/server/pg-card-statement.ts [BATCH=32] [ROUNDS=300] [DIR]`: the PostgreSQL store
  * alone, without HTTP: a card addition with its write hit as two statements (`hit`, then
  * `addCard`: what the request path sent before the hit rode in the card's statement) against one
  * (`addCardCounted`), BATCH calls at once per round (each kind shares one batched statement),
  * alternating three times in one run. Prints per card: wall time, this process's CPU (the
  * driver, the batching, the promises) and PostgreSQL's backend CPU (from /proc), so the change
  * is judged on work, not on a shared box's rate. Durable (synchronous_commit=on): the wall time
- * includes the WAL flushes.
+ * includes the WAL flushes. DIR: another checkout's store too (its `addCardCounted`, one
+ * statement), in the same alternation, for a before/after of the statement itself.
  */
 import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase } from '../../test/resilience/pg-database.ts';
-import { openPostgresStorage } from '../../reference-server/src/storage/postgres/postgres-storage.ts';
+import { openPostgresStorage, type PostgresStorage } from '../../reference-server/src/storage/postgres/postgres-storage.ts';
 import type { NewCard } from '../../reference-server/src/storage/storage.ts';
 
 const batch = Number(process.argv[2] ?? 32);
 const rounds = Number(process.argv[3] ?? 300);
+const other = process.argv[4] === undefined ? undefined : resolve(process.argv[4]);
 const db = await createTestDatabase('picco_bench_card_statement');
 const s = await openPostgresStorage({ url: db.url, poolSize: 2 });
+const o: PostgresStorage | undefined = other === undefined ? undefined
+  : await ((await import(join(other, 'reference-server/src/storage/postgres/postgres-storage.ts'))) as typeof import('../../reference-server/src/storage/postgres/postgres-storage.ts'))
+    .openPostgresStorage({ url: db.url, poolSize: 2 });
 
 /** CPU seconds of this database's backends (utime + stime from /proc; Linux, same host). */
 async function backendCpu(): Promise<number> {
@@ -38,7 +44,7 @@ const card = (): NewCard => ({ fiscalCode: `RSSMRA80A01H${randomBytes(3).toStrin
   maskedPan: '************4242', lastFour: '4242', brand: 'VISA', holder: 'Mario Rossi', expireMonth: '12', expireYear: '30', favourite: false });
 
 let windowStart = 1_000;
-async function measure(mode: 'two statements' | 'one statement'): Promise<void> {
+async function measure(mode: 'two statements' | 'one statement' | 'one statement, DIR'): Promise<void> {
   const cards = Array.from({ length: rounds }, () => Array.from({ length: batch }, card));
   const c0 = process.cpuUsage();
   const b0 = await backendCpu();
@@ -50,14 +56,15 @@ async function measure(mode: 'two statements' | 'one statement'): Promise<void> 
         if ((await s.hit(`w:${c.fiscalCode}`, w)) <= 20) await s.addCard(c, new Date());
       }));
     } else {
-      await Promise.all(round.map((c) => s.addCardCounted(c, new Date(), { subject: `w:${c.fiscalCode}`, windowStart: w, limit: 20 })));
+      const store = mode === 'one statement' ? s : o!;
+      await Promise.all(round.map((c) => store.addCardCounted(c, new Date(), { subject: `w:${c.fiscalCode}`, windowStart: w, limit: 20 })));
     }
   }
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(c0);
   const pg = (await backendCpu()) - b0;
   const n = rounds * batch;
-  process.stdout.write(`${mode.padEnd(15)} ${((wall * 1000) / n).toFixed(1).padStart(6)} µs wall, ${((cpu.user + cpu.system) / n).toFixed(1).padStart(6)} µs this process, `
+  process.stdout.write(`${mode.padEnd(18)} ${((wall * 1000) / n).toFixed(1).padStart(6)} µs wall, ${((cpu.user + cpu.system) / n).toFixed(1).padStart(6)} µs this process, `
     + `${((pg * 1e6) / n).toFixed(1).padStart(6)} µs PostgreSQL per card\n`);
 }
 
@@ -66,8 +73,10 @@ try {
   for (let i = 0; i < 3; i++) {
     await measure('two statements');
     await measure('one statement');
+    if (o !== undefined) await measure('one statement, DIR');
   }
 } finally {
+  await o?.close();
   await s.close();
   await db.drop();
 }
