@@ -61,6 +61,8 @@ export interface PiccoPgResult {
   cpuShare?: number;
   /** One process only: share of the window it was runnable but waiting for a CPU (/proc schedstat). */
   runQueueShare?: number;
+  /** PostgreSQL's CPU (every postgres process of the box) per card answered 200, in the measured window. */
+  pgCpuUsPerCard?: number;
   /** With a profile: the top functions by self time in the measured window. */
   top?: { share: number; name: string }[];
 }
@@ -74,6 +76,23 @@ function cpuOf(pid: number | undefined): [number, number] | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** CPU seconds (utime + stime) of every `postgres` process on the box (Linux /proc). */
+function postgresCpu(): number {
+  let t = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      t += (Number(f[11]) + Number(f[12])) / 100;
+    } catch {
+      // a process that ended meanwhile
+    }
+  }
+  return t;
 }
 
 async function countCards(db: TestDatabase): Promise<number> {
@@ -119,13 +138,15 @@ export async function piccoPgCards(db: TestDatabase, o: PiccoPgOptions): Promise
     await runWrkCards({ url: srv.url, tokens, connections, durationS: 2, wrap, panBase: run * 20_000_000 + 10_000_000 });
     const before = await countCards(db);
     const c0 = cpuOf(srv.child.pid);
+    const pg0 = postgresCpu();
     from = performance.now();
     const w = await runWrkCards({ url: srv.url, tokens, connections, durationS: o.seconds, wrap, panBase: run * 20_000_000 });
     to = performance.now();
     const c1 = cpuOf(srv.child.pid);
+    const pg1 = postgresCpu();
     const ok = w.statuses['200'] ?? 0;
     res = { rate: ok / w.durationS, p50Ms: w.latencyMs.p50, p99Ms: w.latencyMs.p99, statuses: w.statuses,
-      stored: (await countCards(db)) - before, workers };
+      stored: (await countCards(db)) - before, workers, ...(ok > 0 ? { pgCpuUsPerCard: ((pg1 - pg0) * 1e6) / ok } : {}) };
     if (workers === 1 && c0 !== undefined && c1 !== undefined && ok > 0) {
       res.cpuUsPerCard = ((c1[0] - c0[0]) * 1e6) / ok;
       res.cpuShare = (c1[0] - c0[0]) / w.durationS;
@@ -153,7 +174,8 @@ export function describeCards(p: PiccoPgResult): string {
   const cpu = p.cpuUsPerCard === undefined ? ''
     : `; ${fmt(p.cpuUsPerCard)} µs server CPU per card, ${Math.round((p.cpuShare ?? 0) * 100)} % of a core used, ` +
       `${Math.round((p.runQueueShare ?? 0) * 100)} % of the time runnable but waiting for it`;
-  return `${fmt(p.rate)}/s, p99 ${p.p99Ms.toFixed(1)} ms${other === '' ? '' : ` (other statuses ${other})`}${cpu}`;
+  const pgCpu = p.pgCpuUsPerCard === undefined ? '' : `; PostgreSQL ${fmt(p.pgCpuUsPerCard)} µs CPU per card`;
+  return `${fmt(p.rate)}/s, p99 ${p.p99Ms.toFixed(1)} ms${other === '' ? '' : ` (other statuses ${other})`}${cpu}${pgCpu}`;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The group-commit batcher of the PostgreSQL store, on its own (no database): at most
- * `maxInFlight` statements at once, the callers that arrive meanwhile share the next one, two
- * items with the same key never share one, and a failing item fails alone.
+ * `maxInFlight` statements at once (beyond the first only with `overlapAt` callers waiting), the
+ * callers that arrive meanwhile share the next one, two items with the same key never share one,
+ * and a failing item fails alone.
  */
 import { describe, expect, it } from 'vitest';
 import { Batcher } from '../../reference-server/src/storage/postgres/batcher.ts';
@@ -35,6 +36,22 @@ describe('postgres group-commit batcher', () => {
     await m.finishAll();
     expect(await Promise.all(out)).toEqual([10, 20, 30, 40, 50]);
     expect(m.batches).toEqual([[1], [2, 3, 4, 5]]);
+  });
+
+  it('overlaps a second statement only once overlapAt callers wait, and sends whatever waits when none is in flight', async () => {
+    const m = manual();
+    const b = new Batcher<number, number>(m.run, { maxInFlight: 3, overlapAt: 4 });
+    const out = [1, 2, 3].map((i) => b.call(i));
+    // The first goes at once; two waiting are fewer than 4, so they wait for it.
+    expect(m.batches).toEqual([[1]]);
+    out.push(...[4, 5].map((i) => b.call(i)));
+    // Four waiting: a second statement overlaps the first.
+    expect(m.batches).toEqual([[1], [2, 3, 4, 5]]);
+    out.push(b.call(6));
+    expect(m.batches.length).toBe(2);
+    await m.finishAll();
+    expect(await Promise.all(out)).toEqual([10, 20, 30, 40, 50, 60]);
+    expect(m.batches).toEqual([[1], [2, 3, 4, 5], [6]]);
   });
 
   it('never puts two items with the same key in one statement', async () => {

@@ -25,6 +25,12 @@ export interface BatcherOptions<I> {
   maxBatch?: number;
   /** Two items with the same key never share a batch. */
   key?: (item: I) => string;
+  /**
+   * A statement beyond the first in flight is sent only with at least this many items waiting
+   * (default 1): statements overlap under load, but each carries a batch worth its fixed cost
+   * (parse, plan, commit) rather than the two or three calls that arrived since the last one.
+   */
+  overlapAt?: number;
 }
 
 interface Pending<I, O> { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }
@@ -47,7 +53,8 @@ export class Batcher<I, O> {
   }
 
   private pump(): void {
-    while (this.inFlight < this.opts.maxInFlight && this.queue.length > 0) {
+    const overlapAt = this.opts.overlapAt ?? 1;
+    while (this.inFlight < this.opts.maxInFlight && this.queue.length > 0 && (this.inFlight === 0 || this.queue.length >= overlapAt)) {
       const batch = this.take();
       this.inFlight++;
       void this.send(batch).finally(() => {

@@ -38,12 +38,10 @@ export interface PostgresOptions {
   /**
    * Card-addition statements at PostgreSQL at once. Default 3 (PICCO_PG_CARD_INFLIGHT): a card
    * statement waits for its WAL flush, and with one in flight PostgreSQL's work on the next batch
-   * waits for that flush too; with three, one batch executes while others wait to be flushed,
-   * which PostgreSQL then flushes together. Measured side by side on 2 cores, one process under wrk
-   * (2026-12-06, three rounds): 1 in flight 3,811/s on average, 2: 4,040/s, 3: 4,322/s, against
-   * 4,477/s when the rate hit was a statement of its own (whose kind made a second pipeline).
-   * The other batched kinds (token lookups, write-rate hits of other writes) never wait for a
-   * flush and keep `batchInFlight`.
+   * waits for that flush too; with more, one batch executes while others wait to be flushed, which
+   * PostgreSQL then flushes together. A statement beyond the first goes only with a batch worth
+   * sending (wallets.ts, PICCO_PG_CARD_OVERLAP_AT). The other batched kinds (token lookups,
+   * write-rate hits of other writes) never wait for a flush and keep `batchInFlight`.
    */
   cardInFlight?: number;
 }
