@@ -7,7 +7,7 @@
  * the ratios (same run, same cores) are what to compare, and CPU µs per request (printed beside
  * every rate) the least noisy of all. `--compare=DIR` adds the picco rows of another checkout
  * (DIR/bin/picco.js, e.g. `git worktree add DIR main` with node_modules linked): before and after
- * in one run.
+ * in one run, each picco row measured A B B A (this checkout, DIR, DIR, this checkout).
  */
 import { join, resolve } from 'node:path';
 import { ROWS } from './server/rows.ts';

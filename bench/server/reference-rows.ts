@@ -48,11 +48,15 @@ export const bareHono: RowFn = async (ctx) => {
   }
 };
 
-/** One row per build (this checkout, then --compare's). */
+/**
+ * The rows of each build: this checkout's alone, or with --compare A B B A (this checkout, the
+ * other, the other, this one), so a shared box's drift during the row falls on both builds alike
+ * rather than on whichever ran first.
+ */
 const perBuild = (name: string, one: (ctx: RowContext, b: Build) => Promise<Row[]>): RowFn => {
   const fn: RowFn = async (ctx) => {
     const rows: Row[] = [];
-    for (const b of ctx.builds) {
+    for (const b of ctx.builds.length > 1 ? [...ctx.builds, ...[...ctx.builds].reverse()] : ctx.builds) {
       try {
         rows.push(...(await one(ctx, b)));
       } catch (err) {
