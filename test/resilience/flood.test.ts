@@ -69,13 +69,16 @@ describe('a card-addition surge', () => {
     expect(Object.keys(r.statuses).filter((s) => s !== '200' && s !== '503')).toEqual([]);
     expect(readStatuses.every((s) => s === 200)).toBe(true);
     expect(info.length).toBeGreaterThan(5);
-    // Loose bounds for a shared 2-core box (a single fsync or WAL checkpoint stall of the
-    // synchronous SQLite store shows in the max, so the assertion is on p90); unprotected
-    // (PICCO_ADMISSION=off), these reads queue behind 512 card writes for seconds.
+    // Loose bounds for a shared 2-core box: a single fsync or WAL checkpoint stall of the
+    // synchronous SQLite store (seen: one read of 3.3 s among ten, the flood's own p99 3.1 s)
+    // delays the one read in flight, so one slow read in ten is allowed, and never fewer than
+    // one (with ten reads a p90 would be the max); unprotected (PICCO_ADMISSION=off), these
+    // reads queue behind 512 card writes for seconds, nearly all of them.
     expect(pct(info, 50)).toBeLessThan(250);
     expect(pct(wallet, 50)).toBeLessThan(250);
-    expect(pct(info, 90)).toBeLessThan(1000);
-    expect(pct(wallet, 90)).toBeLessThan(1000);
+    const allowed = Math.max(1, Math.floor(info.length / 10));
+    expect(info.filter((ms) => ms >= 1000).length).toBeLessThanOrEqual(allowed);
+    expect(wallet.filter((ms) => ms >= 1000).length).toBeLessThanOrEqual(allowed);
   });
 
   it('answers a shed request in the error envelope with Retry-After', async () => {
