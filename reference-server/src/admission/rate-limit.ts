@@ -103,16 +103,17 @@ export function rateLimit(opts: RateLimitOptions = {}): RateLimit {
     return n > (isWrite ? writes : reads) ? refuse(c, isWrite) : next();
   };
 
-  /** What happens after the route ran: its hit taken by the store, or taken now. */
-  const settle = async (c: Context<AppEnv>, hit: PendingWriteHit, inner: Promise<Response | void>): Promise<Response | void> => {
-    let res: Response | void = undefined;
-    let failed: { err: unknown } | undefined;
-    try {
-      res = await inner;
-    } catch (err) {
-      failed = { err };
+  /**
+   * What happens after the route ran: its hit taken by the store, or taken now. Synchronous when
+   * the store took it (the card addition's usual path: no promise beyond the route's own).
+   */
+  const settle = (c: Context<AppEnv>, hit: PendingWriteHit, res: Response | void, failed?: { err: unknown }): Response | void | Promise<Response | void> => {
+    if (hit.outcome === undefined) {
+      return store!.hit(hit.subject, hit.windowStart).then((n) => {
+        hit.outcome = n > hit.limit ? 'over' : 'within';
+        return settle(c, hit, res, failed);
+      });
     }
-    if (hit.outcome === undefined) hit.outcome = (await store!.hit(hit.subject, hit.windowStart)) > hit.limit ? 'over' : 'within';
     if (hit.outcome === 'over') return refuse(c, true);
     if (failed !== undefined) throw failed.err;
     return res;
@@ -130,9 +131,10 @@ export function rateLimit(opts: RateLimitOptions = {}): RateLimit {
     try {
       inner = next();
     } catch (err) {
-      inner = Promise.reject(err);
+      return settle(c, hit, undefined, { err });
     }
-    return settle(c, hit, Promise.resolve(inner));
+    if (!(inner instanceof Promise)) return settle(c, hit, inner);
+    return inner.then((res) => settle(c, hit, res), (err: unknown) => settle(c, hit, undefined, { err }));
   };
 
   return Object.assign(limit, { writeCounted });

@@ -96,17 +96,10 @@ const outcome = (i: CardItem, r: AddedRow): CountedAddCardResult => {
 };
 
 /**
- * A second (or third) card statement goes out while one is at PostgreSQL only with this many
- * cards waiting (PICCO_PG_CARD_OVERLAP_AT, default 12): statements overlap under load, each with a
- * batch worth its parse, plan and commit. Measured on 2 cores under wrk -c32 (2026-12-06, ABBA
- * rounds, server and PostgreSQL CPU per card from /proc): 1 (any backlog overlaps) 5,342-6,135/s
- * with PostgreSQL at 86-97 µs a card; 12: 6,545-7,064/s at 66-74 µs; 24 no better than one
- * statement at a time.
+ * `inFlight`: card-addition statements at PostgreSQL at once (the rest wait and commit as one);
+ * `overlapAt`: cards waiting before a statement beyond the first goes (postgres-storage.ts).
  */
-const CARD_OVERLAP_AT = Number(process.env['PICCO_PG_CARD_OVERLAP_AT'] ?? 12) || 12;
-
-/** `inFlight`: card-addition statements at PostgreSQL at once (the rest wait and commit as one). */
-export function walletOps(pool: pg.Pool, inFlight = 1) {
+export function walletOps(pool: pg.Pool, inFlight = 1, overlapAt = 1) {
   const cards = new Batcher<CardItem, CountedAddCardResult>(async (items) => {
     const col = <T>(f: (c: NewCard) => T): T[] => items.map((i) => f(i.card));
     const r = await pool.query<AddedRow>({
@@ -120,7 +113,7 @@ export function walletOps(pool: pg.Pool, inFlight = 1) {
         items.map((i) => i.hit?.subject ?? null), items.map((i) => i.hit?.windowStart ?? null), items.map((i) => i.hit?.limit ?? null)],
     });
     return items.map((i, k) => outcome(i, r.rows[k]!));
-  }, { maxInFlight: inFlight, overlapAt: CARD_OVERLAP_AT, key: (i) => cardKey(i.card.fiscalCode, i.card.hpan) });
+  }, { maxInFlight: inFlight, overlapAt, key: (i) => cardKey(i.card.fiscalCode, i.card.hpan) });
 
   const one = async (idWallet: number, fiscalCode: string): Promise<WalletRow | undefined> =>
     (await pool.query<WalletRow>({ name: 'get_wallet', text: 'SELECT * FROM wallets WHERE id_wallet = $1 AND fiscal_code = $2',
