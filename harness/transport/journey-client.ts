@@ -1,6 +1,7 @@
 /**
  * JourneyClient on undici: one Pool per distinct URL origin among the scenario's named origins
- * (shared when several names live on one host), `Pool.request` because journeys read JSON bodies. The client owns time for one
+ * (shared when several names live on one host); each request is dispatched with a collector of
+ * its status, content-type, location and body (response-collector.ts), because journeys read JSON bodies. The client owns time for one
  * arrival: the first request is stamped with the arrival's intended start, each later one with
  * (previous completion + sleep), so a slow server never hides its own slowness (no coordinated
  * omission) and never slows other arrivals. Per-arrival state is a handful of numbers.
@@ -12,6 +13,7 @@
 import { Pool } from 'undici';
 import type { Arrival, JourneyClient, RequestSpec, ResponseResult, Targets } from '../scenario/types.ts';
 import { classifyError, isExpected } from './classify.ts';
+import { collect } from './response-collector.ts';
 import type { EndpointStats, Recorder } from '../metrics/recorder.ts';
 import { threadLoop } from '../metrics/loop-watch.ts';
 import { now } from '../runner/clock.ts';
@@ -112,7 +114,7 @@ export class ArrivalClient implements JourneyClient {
       failure = 'unknown_origin';
     } else {
       try {
-        const res = await target.pool.request({
+        const res = await collect(target.pool, {
           path: target.basePath + spec.path,
           method: spec.method,
           headers: spec.headers ?? {},
@@ -120,15 +122,17 @@ export class ArrivalClient implements JourneyClient {
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
         });
-        status = res.statusCode;
-        const ct = res.headers['content-type'];
-        if (status >= 300 && status < 400 && typeof res.headers.location === 'string') location = res.headers.location;
-        const text = await res.body.text();
-        if (typeof ct === 'string' && ct.includes('json') && text.length > 0) {
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
+        status = res.status;
+        const ct = res.contentType;
+        if (status >= 300 && status < 400 && res.location !== undefined) location = res.location;
+        if (ct !== undefined && ct.includes('json')) {
+          const text = res.text();
+          if (text.length > 0) {
+            try {
+              json = JSON.parse(text);
+            } catch {
+              json = undefined;
+            }
           }
         }
       } catch (err) {

@@ -49,6 +49,51 @@ describe('journey client (JourneyClient on undici)', () => {
     expect(paths).toEqual(['/pp-restapi-CD/slow', '/info']);
   });
 
+  it('reads what a journey needs from any response: JSON in pieces, header case, a redirect, a BOM, other types, failures', async () => {
+    target = await startTarget((req, res) => {
+      const u = req.url ?? '';
+      if (u === '/chunked') {
+        // The body in three writes, with the header name as another server spells it.
+        res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+        res.write('{"città":');
+        setTimeout(() => { res.write('"Bolo'); setTimeout(() => res.end('gna","n":3}'), 10); }, 10);
+      } else if (u === '/redirect') {
+        res.writeHead(302, { Location: '/landing', 'content-type': 'text/html' });
+        res.end('<a href="/landing">here</a>');
+      } else if (u === '/bom') {
+        res.writeHead(200, { 'content-type': 'application/problem+json' });
+        res.end('\ufeff{"title":"x"}');
+      } else if (u === '/text') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end('{"not":"read"}');
+      } else if (u === '/bad-json') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"truncated":');
+      } else if (u === '/empty') {
+        res.writeHead(204);
+        res.end();
+      } else if (u === '/reset') {
+        req.socket.destroy();
+      }
+      // '/hang': never answered (headers timeout)
+    });
+    setEpoch(Date.now());
+    pools = new OriginPools({ io: target.url }, { connections: 2, pipelining: 1, timeoutMs: 5000 });
+    const c = new ArrivalClient(pools, new Recorder(), new Map<string, EndpointStats>(), { index: 0, citizen: 0, intendedMs: now() }, 1, () => false);
+    const get = (path: string, extra: { expect?: number[]; timeoutMs?: number } = {}) =>
+      c.request({ origin: 'io', method: 'GET', path, endpoint: `GET ${path}`, ...extra });
+    expect(await get('/chunked')).toMatchObject({ status: 200, ok: true, json: { città: 'Bologna', n: 3 } });
+    const redirect = await get('/redirect', { expect: [302] });
+    expect(redirect).toMatchObject({ status: 302, ok: true, location: '/landing' });
+    expect(redirect.json).toBeUndefined();
+    expect((await get('/bom')).json).toEqual({ title: 'x' });
+    expect((await get('/text')).json).toBeUndefined();
+    expect(await get('/bad-json')).toMatchObject({ status: 200, ok: true, json: undefined });
+    expect(await get('/empty')).toMatchObject({ status: 204, ok: true, json: undefined });
+    expect(await get('/reset')).toMatchObject({ status: 0, ok: false, failure: 'reset' });
+    expect(await get('/hang', { timeoutMs: 200 })).toMatchObject({ status: 0, ok: false, failure: 'timeout' });
+  });
+
   it('gives every arrival its own deterministic random stream', () => {
     pools = new OriginPools({ io: 'http://127.0.0.1:9' }, { connections: 1, pipelining: 1, timeoutMs: 100 });
     const mk = (index: number) => new ArrivalClient(pools!, new Recorder(), new Map(), { index, citizen: index, intendedMs: 0 }, 42, () => false);
