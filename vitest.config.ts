@@ -31,6 +31,7 @@ const UNIT = [
   'test/server/card-validation.test.ts',
   'test/server/chain.test.ts',
   'test/server/pg-batcher.test.ts',
+  'test/server/open-model-window.test.ts',
   'test/server/rules.test.ts',
   'test/verify/contract.test.ts',
 ];

@@ -34,7 +34,8 @@ export interface Summary {
   durationS: number; valid: boolean; requests: { total: number; ok: number; failed: number; dropped: number };
   rate: { target: number; achieved: number }; latencyMs: Record<string, number>; serviceTimeMs: Record<string, number>;
   endpoints: Record<string, EndpointSummary>; invalidReasons?: string[];
-  generator?: { lagP99Ms?: number; lagMaxMs?: number; cpu?: number[]; cpuUsPerRequest?: number };
+  generator?: { lagP99Ms?: number; lagMaxMs?: number; cpu?: number[]; cpuUsPerRequest?: number;
+    perSecond?: { maxMs: number; lateSeconds: { t: number; delayMs: number }[] } };
 }
 
 const CARD = 'POST /v1/wallet/cc';

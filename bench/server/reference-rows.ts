@@ -9,12 +9,30 @@
  */
 import { GEN_CPU, runWrk } from '../lib.ts';
 import { runWrkCards } from '../server-wrk.ts';
-import { piccoRun, scenarioFile, tokensFor } from '../server-surge.ts';
+import { piccoRun, scenarioFile, tokensFor, type Summary } from '../server-surge.ts';
 import { measured, ratiosTo, type Build, type Row, type RowContext, type RowFn } from './row.ts';
 import { startBareHono, startPiccoServe } from './processes.ts';
 
 const CARD = 'POST /v1/wallet/cc';
 const CITIZENS = 2000;
+/** The open-model row's ramp from 0 before the measured window (the engine's code and connections warm up). */
+const RAMP_S = 3;
+
+/**
+ * Whether an open-model run measured the target over the window after `rampS`: valid if the
+ * engine found it valid, or if the only thing it flagged is its own delay in seconds of the ramp
+ * (JIT compilation and connection set-up share the engine's one core in the first seconds).
+ */
+export function measuredWindowValidity(s: Summary, rampS: number): { valid: boolean; note: string } {
+  if (s.valid) return { valid: true, note: '' };
+  const reasons = s.invalidReasons ?? [];
+  const late = s.generator?.perSecond?.lateSeconds ?? [];
+  const onlyDelay = reasons.length === 1 && reasons[0]!.startsWith("the generator's own delay");
+  const inRamp = late.length > 0 && late.every((l) => l.t < rampS);
+  return onlyDelay && inRamp
+    ? { valid: true, note: `valid over the measured window (the engine flagged only its own delay in second${late.length > 1 ? 's' : ''} ${late.map((l) => l.t).join(', ')} of the ramp)` }
+    : { valid: false, note: 'run invalid' };
+}
 
 /**
  * wrk against the bare Hono app: GET, the best of a run before and a run after a short pause
@@ -103,10 +121,10 @@ export const sqliteCards: RowFn = perBuild('sqliteCards', async (ctx, build) => 
     };
     const openRate = Math.max(100, Math.floor((rate * 0.8) / 50) * 50);
     const openS = Math.max(10, ctx.seconds);
-    const what = `same, open model at 80 % of that rate (picco's engine, a 3 s ramp from 0, then ${openS} s measured)${build.label}`;
+    const what = `same, open model at 80 % of that rate (picco's engine, a ${RAMP_S} s ramp from 0, then ${openS} s measured)${build.label}`;
     let open: Row;
     try {
-      const file = scenarioFile({ rate: openRate, seconds: openS, tokens, panOffset: 700_000_000, rampS: 3 });
+      const file = scenarioFile({ rate: openRate, seconds: openS, tokens, panOffset: 700_000_000, rampS: RAMP_S });
       const s = await piccoRun([file, '--target', t.url], true);
       const e = s.endpoints[CARD];
       const p99 = e?.latencyMs['p99'] ?? Number.NaN;
@@ -114,12 +132,15 @@ export const sqliteCards: RowFn = perBuild('sqliteCards', async (ctx, build) => 
       const share = e === undefined ? 0 : (100 * ok200) / Math.max(1, openRate * openS);
       const g = s.generator;
       const engine = `engine ${g?.cpuUsPerRequest ?? '?'} µs CPU/request, loop ${(g?.cpu ?? []).map((x) => `${Math.round(100 * x)} %`).join('/')} busy`;
-      ctx.log(`  open model ${openRate}/s x ${openS} s after a 3 s ramp: statuses ${JSON.stringify(e?.status ?? {})}, p50 ${e?.latencyMs['p50']} ms, p99 ${p99} ms, dropped ${s.requests.dropped}, lag p99 ${g?.lagP99Ms} ms; ${engine}; ${s.valid ? 'valid' : `INVALID: ${(s.invalidReasons ?? []).join('; ')}`}`);
+      ctx.log(`  open model ${openRate}/s x ${openS} s after a ${RAMP_S} s ramp: statuses ${JSON.stringify(e?.status ?? {})}, p50 ${e?.latencyMs['p50']} ms, p99 ${p99} ms, dropped ${s.requests.dropped}, lag p99 ${g?.lagP99Ms} ms; ${engine}; ${s.valid ? 'valid' : `INVALID: ${(s.invalidReasons ?? []).join('; ')}`}`);
       // A run whose generator could not keep its schedule measured the generator, not the server.
-      const verdict = !s.valid ? 'not measured: the generator fell behind (run invalid)' : p99 <= 50 && share >= 99 ? 'met' : 'missed';
+      // The row's p99 is the measured stream's alone, so the seconds that judge it are its own:
+      // a run the engine flagged only for seconds of the ramp is valid for the measured window.
+      const window = measuredWindowValidity(s, RAMP_S);
+      const verdict = !window.valid ? 'not measured: the generator fell behind (run invalid)' : p99 <= 50 && share >= 99 ? 'met' : 'missed';
       open = {
         what,
-        figure: `${openRate}/s offered, ${share.toFixed(1)} % answered 200, p99 ${p99.toFixed(1)} ms from the intended start (generator lag p99 ${g?.lagP99Ms} ms, ${engine}${s.valid ? '' : ', run invalid'})`,
+        figure: `${openRate}/s offered, ${share.toFixed(1)} % answered 200, p99 ${p99.toFixed(1)} ms from the intended start (generator lag p99 ${g?.lagP99Ms} ms, ${engine}${s.valid ? '' : window.valid ? `, ${window.note}` : ', run invalid'})`,
         ratio: `p99 <= 50 ms: ${verdict}`,
       };
     } catch (err) {
