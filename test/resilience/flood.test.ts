@@ -88,10 +88,10 @@ describe('a card-addition surge', () => {
     const tokens: string[] = [];
     for (let i = 0; i < 8; i++) tokens.push((await login(srv.url, 71_000 + i)).pmToken);
     // With the flood's 512 connections, EXTRA more card additions at once overflow the card-write
-    // compartment even at its largest (512 admitted, 128 queued: route-classes.ts), so some are
+    // compartment even at its largest (512 admitted, 512 queued: route-classes.ts), so some are
     // refused whatever limit the adaptive limiter has learned (on a slow box it reaches 512,
     // and 64 more were all queued and admitted). Their connections are open before the flood.
-    const EXTRA = 256;
+    const EXTRA = 640;
     const agent = new Agent({ connections: EXTRA });
     await Promise.all(Array.from({ length: EXTRA }, () => call(srv.url, 'GET', '/info', undefined, undefined, {}, agent)));
     const flood = runWrkCards({ url: srv.url, tokens, connections: 512, durationS: 3, panBase: 500_000_000 });

@@ -175,7 +175,9 @@ describe('SQLite group commit, wal-fsync specifics', () => {
     const later = [2, 3, 4].map((x) => gc.write(() => ins.run(x)));
     await Promise.all(later);
     expect(started.length).toBe(2); // the three writes made during the interval share one fsync
-    expect(started[1]! - started[0]!).toBeGreaterThanOrEqual(39);
+    // Unpaced, the second fsync would start within a millisecond; libuv's timers run on a loop
+    // time cached at the loop's last turn, so on a busy box the paced one can fire a few ms early.
+    expect(started[1]! - started[0]!).toBeGreaterThanOrEqual(30);
     expect(performance.now() - t0).toBeLessThan(40 + 1000); // paced, not stalled
     expect(gc.stats()).toMatchObject({ commits: 2, fsyncs: 2, writes: 4 });
     db.close();

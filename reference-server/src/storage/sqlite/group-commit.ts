@@ -83,6 +83,8 @@ export interface GroupCommitOptions {
   minSyncIntervalMs?: number;
   /** Called after each committed transaction with its number of writes (metrics). */
   onCommit?: (batchSize: number) => void;
+  /** wal-fsync mode: called after each fsync of the WAL with how long it took, in seconds (metrics). */
+  onSync?: (seconds: number) => void;
   /**
    * How the WAL is synced; default fs.fdatasync, as SQLite itself syncs its WAL on Linux: it
    * flushes the data and the metadata needed to read it back (the size), not the timestamps, so
@@ -113,6 +115,7 @@ export class GroupCommit {
   private readonly flushNow = (): void => this.flush();
   private readonly walFd: number | undefined;
   private readonly onCommit: ((batchSize: number) => void) | undefined;
+  private readonly onSync: ((seconds: number) => void) | undefined;
   private readonly fsync: NonNullable<GroupCommitOptions['fsync']>;
 
   constructor(db: Database.Database, opts: GroupCommitOptions = {}) {
@@ -120,6 +123,7 @@ export class GroupCommit {
     this.minSyncIntervalMs = opts.minSyncIntervalMs ?? 2;
     this.walFd = opts.walFd;
     this.onCommit = opts.onCommit;
+    this.onSync = opts.onSync;
     this.fsync = opts.fsync ?? fdatasync;
     const one = db.transaction((p: Pending) => p.fn());
     this.runBatch = db.transaction((batch: Pending[]) => {
@@ -236,8 +240,10 @@ export class GroupCommit {
     this.syncing = true;
     this.lastSyncAt = performance.now();
     this.counters.fsyncs++;
+    const started = this.lastSyncAt;
     this.fsync(fd, (err) => {
       this.syncing = false;
+      this.onSync?.((performance.now() - started) / 1000);
       if (err !== null && this.broken === undefined) {
         this.broken = new StorageFailure(`fsync of the SQLite WAL failed (${err.code ?? 'error'}): the store stops accepting requests`);
       }

@@ -60,7 +60,8 @@ export interface SqliteStorage extends Storage {
   dbStats(): GroupCommitStats;
   /**
    * Registers picco_db_commits_total, picco_db_writes_total{outcome}, picco_db_wal_fsyncs_total,
-   * picco_db_held_reads_total and the picco_db_batch_size histogram (writes per transaction).
+   * picco_db_held_reads_total, the picco_db_batch_size histogram (writes per transaction) and the
+   * picco_db_wal_fsync_seconds histogram (each fsync of the WAL).
    */
   registerMetrics(registry: Registry): void;
 }
@@ -94,8 +95,10 @@ export function openSqliteStorage(opts: SqliteOptions): SqliteStorage {
   }
   const batchSize = new Histogram({ name: 'picco_db_batch_size', help: 'Writes per SQLite transaction (group commit)',
     buckets: [...BATCH_BUCKETS], registers: [] });
+  const walSync = new Histogram({ name: 'picco_db_wal_fsync_seconds', help: 'How long each fsync of the SQLite WAL took (durability wal-fsync)',
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1], registers: [] });
   const gc = new GroupCommit(db, { maxBatch: opts.maxBatch ?? 512, ...(walFd !== undefined ? { walFd } : {}),
-    onCommit: (n) => batchSize.observe(n) });
+    onCommit: (n) => batchSize.observe(n), onSync: (s) => walSync.observe(s) });
   const fromStats = (name: string, help: string, value: (st: GroupCommitStats) => number): Counter =>
     new Counter({ name, help, registers: [], collect() { this.reset(); this.inc(value(gc.stats())); } });
   const s = sessionOps(db);
@@ -118,6 +121,7 @@ export function openSqliteStorage(opts: SqliteOptions): SqliteStorage {
     dbStats: () => gc.stats(),
     registerMetrics: (registry: Registry) => {
       registry.registerMetric(batchSize);
+      registry.registerMetric(walSync);
       registry.registerMetric(fromStats('picco_db_commits_total', 'SQLite transactions committed by the group commit', (st) => st.commits));
       registry.registerMetric(new Counter({ name: 'picco_db_writes_total', help: 'Writes applied by the group commit (failed = rolled back alone)',
         labelNames: ['outcome'], registers: [], collect() {
