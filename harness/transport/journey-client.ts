@@ -1,7 +1,8 @@
 /**
  * JourneyClient on undici: one Pool per distinct URL origin among the scenario's named origins
  * (shared when several names live on one host); each request is dispatched with a collector of
- * its status, content-type, location and body (response-collector.ts), because journeys read JSON bodies. The client owns time for one
+ * its status, content-type, location and body (response-collector.ts), because journeys read
+ * JSON bodies. The client owns time for one
  * arrival: the first request is stamped with the arrival's intended start, each later one with
  * (previous completion + sleep), so a slow server never hides its own slowness (no coordinated
  * omission) and never slows other arrivals. Per-arrival state is a handful of numbers.

@@ -53,6 +53,8 @@ describe.each(['wal-fsync', 'sqlite'] as const)('SQLite group commit (durability
     expect(text).toMatch(/picco_db_batch_size_bucket\{le="256"\} 1\n/);
     expect(text).toMatch(/picco_db_commits_total \d+\n/);
     expect(text).toMatch(/picco_db_writes_total\{outcome="ok"\} \d+\n/);
+    // every fsync of the WAL is timed: as many observations as fsyncs, none in sqlite mode
+    expect(text).toMatch(new RegExp(`picco_db_wal_fsync_seconds_count ${durability === 'wal-fsync' ? s.dbStats().fsyncs : 0}\\n`));
   });
 
   it('splits a queue longer than maxBatch into several transactions covered by one fsync', async () => {
