@@ -55,6 +55,9 @@ export interface PostgresOptions {
   cardOverlapAt?: number;
 }
 
+/** A numeric setting from the environment; unset, empty, 0 or not a number gives the default. */
+const setting = (name: string, d: number): number => Number(process.env[name] ?? d) || d;
+
 export type PostgresStorage = Storage & IdempotencyStore & RateLimitStore & { readonly pool: pg.Pool };
 
 export async function openPostgresStorage(opts: PostgresOptions): Promise<PostgresStorage> {
@@ -74,11 +77,10 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Postgr
     await pool.end().catch(() => undefined);
     throw err;
   }
-  const inFlight = opts.batchInFlight ?? (Number(process.env['PICCO_PG_BATCH_INFLIGHT'] ?? 1) || 1);
+  const inFlight = opts.batchInFlight ?? setting('PICCO_PG_BATCH_INFLIGHT', 1);
   const tokenCache = await TokenCache.listen(opts.url);
   const s = sessionOps(pool, () => key, tokenCache, inFlight);
-  const w = walletOps(pool, opts.cardInFlight ?? (Number(process.env['PICCO_PG_CARD_INFLIGHT'] ?? 3) || 3),
-    opts.cardOverlapAt ?? (Number(process.env['PICCO_PG_CARD_OVERLAP_AT'] ?? 12) || 12));
+  const w = walletOps(pool, opts.cardInFlight ?? setting('PICCO_PG_CARD_INFLIGHT', 3), opts.cardOverlapAt ?? setting('PICCO_PG_CARD_OVERLAP_AT', 12));
   const c = cashbackOps(pool);
   // Write-rate hits: every write request counts one, so concurrent hits share one upsert; the
   // hits of one (subject, window) in a batch get consecutive counts, as if sent one by one. The

@@ -238,9 +238,9 @@ export class GroupCommit {
     const fd = this.walFd;
     if (fd === undefined) return;
     this.syncing = true;
-    this.lastSyncAt = performance.now();
+    const started = performance.now();
+    this.lastSyncAt = started;
     this.counters.fsyncs++;
-    const started = this.lastSyncAt;
     this.fsync(fd, (err) => {
       this.syncing = false;
       this.onSync?.((performance.now() - started) / 1000);
