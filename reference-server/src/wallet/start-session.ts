@@ -2,13 +2,14 @@
  * GET /pp-restapi-CD/v1/users/actions/start-session?token=<walletToken>: the payment manager
  * session. Like the real PM it resolves the user through io-backend's /pagopa/api/v1/user (here a
  * storage read: same process, same database) and needs a notice email; it returns a PM session
- * token (48 random bytes, hex) with its own, shorter expiry. The app calls it again on any PM 401.
+ * token (48 bytes, hex: storage/token-key.ts) with its own, shorter expiry. The app calls it again
+ * on any PM 401.
  */
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { ApiError } from '../errors.ts';
 import { readQuery } from '../validation.ts';
-import { newToken } from '../io/login.ts';
+import { newToken } from '../storage/token-key.ts';
 import type { AppEnv } from '../context.ts';
 
 const querySchema = z.object({ token: z.string().min(1, 'the walletToken is required') }).loose();
@@ -22,7 +23,7 @@ export async function startSession(c: Context<AppEnv>): Promise<Response> {
   const user = await ctx.storage.getUser(owner.fiscalCode);
   if (user === undefined) throw new ApiError('auth.unauthorized', 'the session has no user');
   if (!user.isEmailValidated) throw new ApiError('profile.no_email');
-  const sessionToken = newToken(ctx.random);
+  const sessionToken = newToken(ctx.random, now);
   await ctx.storage.createPmSession({ token: sessionToken, sessionId: owner.sessionId, fiscalCode: owner.fiscalCode,
     createdAt: now, expiresAt: new Date(now.getTime() + ctx.config.pmSessionTtlSeconds * 1000) });
   return c.json({

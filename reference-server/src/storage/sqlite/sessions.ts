@@ -5,7 +5,8 @@
  */
 import type Database from 'better-sqlite3';
 import type { NewPmSession, NewSession, SessionRecord, TokenKind, TokenOwner, UserRecord } from '../storage.ts';
-import { keyFrom, seal, tokenHash, unseal } from '../postgres/sealed-tokens.ts';
+import { keyFrom, seal, unseal } from '../postgres/sealed-tokens.ts';
+import { legacyTokenKey, tokenKey } from '../token-key.ts';
 
 interface UserRow { fiscal_code: string; name: string; family_name: string; email: string; is_email_validated: number; created_at: number }
 interface SessionRow {
@@ -19,8 +20,9 @@ const toUser = (r: UserRow): UserRecord => ({
   isEmailValidated: r.is_email_validated === 1, createdAt: new Date(r.created_at),
 });
 
-// Tokens at rest (issue 7): token rows hold SHA-256 of the token; the session row holds the four
-// sub-tokens sealed (AES-256-GCM) in session_token, the other token columns are left empty.
+// Tokens at rest (issue 7): token rows hold the token's key (its issue time, then its SHA-256:
+// token-key.ts); the session row holds the four sub-tokens sealed (AES-256-GCM) in session_token,
+// the other token columns are left empty.
 const toSession = (key: Buffer, r: SessionRow): SessionRecord => {
   const [sessionToken, walletToken, bpdToken, myPortalToken] = JSON.parse(unseal(key, r.session_token)) as string[];
   return {
@@ -62,17 +64,18 @@ export function sessionOps(db: Database.Database) {
       const exp = s.expiresAt.getTime();
       const sealed = seal(key, JSON.stringify([s.sessionToken, s.walletToken, s.bpdToken, s.myPortalToken]));
       insertSession.run(s.sessionId, s.fiscalCode, s.spidLevel, sealed, '', '', '', s.createdAt.getTime(), exp);
-      insertToken.run(tokenHash(s.sessionToken), 'session', s.sessionId, s.fiscalCode, exp);
-      insertToken.run(tokenHash(s.walletToken), 'wallet', s.sessionId, s.fiscalCode, exp);
-      insertToken.run(tokenHash(s.bpdToken), 'bpd', s.sessionId, s.fiscalCode, exp);
-      insertToken.run(tokenHash(s.myPortalToken), 'myPortal', s.sessionId, s.fiscalCode, exp);
+      insertToken.run(tokenKey(s.sessionToken), 'session', s.sessionId, s.fiscalCode, exp);
+      insertToken.run(tokenKey(s.walletToken), 'wallet', s.sessionId, s.fiscalCode, exp);
+      insertToken.run(tokenKey(s.bpdToken), 'bpd', s.sessionId, s.fiscalCode, exp);
+      insertToken.run(tokenKey(s.myPortalToken), 'myPortal', s.sessionId, s.fiscalCode, exp);
     },
     getSession(sessionId: string, now: Date): SessionRecord | undefined {
       const r = selectSession.get(sessionId, now.getTime());
       return r === undefined ? undefined : toSession(key, r);
     },
     findToken(token: string, kind: TokenKind, now: Date): TokenOwner | undefined {
-      const r = selectToken.get(tokenHash(token), kind, now.getTime());
+      // A token issued before the time prefix is stored under its hash alone (token-key.ts).
+      const r = selectToken.get(tokenKey(token), kind, now.getTime()) ?? selectToken.get(legacyTokenKey(token), kind, now.getTime());
       return r === undefined ? undefined
         : { fiscalCode: r.fiscal_code, sessionId: r.session_id, kind: r.kind as TokenKind, expiresAt: new Date(r.expires_at) };
     },
@@ -81,7 +84,7 @@ export function sessionOps(db: Database.Database) {
       return deleteSessionRow.run(sessionId).changes > 0;
     },
     createPmSession(s: NewPmSession): void {
-      insertToken.run(tokenHash(s.token), 'pm', s.sessionId, s.fiscalCode, s.expiresAt.getTime());
+      insertToken.run(tokenKey(s.token), 'pm', s.sessionId, s.fiscalCode, s.expiresAt.getTime());
     },
     purgeExpired(now: Date): number {
       const n = purgeTokens.run(now.getTime()).changes;
