@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { legacyTokenKey, newToken, tokenKey } from '../../reference-server/src/storage/token-key.ts';
 import { openSqliteStorage } from '../../reference-server/src/storage/sqlite/sqlite-storage.ts';
+import { TokenCache } from '../../reference-server/src/storage/sqlite/token-cache.ts';
 
 const random = { bytes: (n: number) => randomBytes(n) };
 const T0 = new Date('2020-12-07T18:15:00.123Z');
@@ -75,6 +76,59 @@ describe('sqlite tokens at rest', () => {
       expect(await s.findToken(randomBytes(48).toString('hex'), 'pm', T0)).toBeUndefined();
     } finally {
       await s.close();
+    }
+  });
+});
+
+describe('sqlite tokens this process issued', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'picco-token-issued-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const owner = { fiscalCode: 'RSSMRA80A01H501U', sessionId: 's1', kind: 'wallet' as const, expiresAt: new Date(T0.getTime() + 3600_000) };
+
+  it('are answered from the cache without a lookup, under the cache\'s rules', () => {
+    let version = 1;
+    const cache = new TokenCache(() => version);
+    let loads = 0;
+    const load = () => { loads++; return undefined; };
+    cache.lookup('warm', 'wallet', T0, load); // reads data_version once
+    loads = 0;
+    cache.issued('t1', 'wallet', owner);
+    expect(cache.lookup('t1', 'wallet', T0, load)).toEqual(owner);
+    expect(loads).toBe(0);
+    expect(cache.lookup('t1', 'pm', T0, load)).toBeUndefined(); // never across kinds
+    expect(cache.lookup('t1', 'wallet', owner.expiresAt, load)).toBeUndefined(); // expired
+    expect(loads).toBe(2);
+    cache.issued('t2', 'wallet', owner);
+    cache.forgetSession('s1'); // a logout here
+    expect(cache.lookup('t2', 'wallet', T0, load)).toBeUndefined();
+    cache.issued('t3', 'wallet', owner);
+    version = 2; // another connection wrote (a logout elsewhere)
+    return new Promise<void>((done) => setImmediate(() => {
+      expect(cache.lookup('t3', 'wallet', T0, load)).toBeUndefined();
+      done();
+    }));
+  });
+
+  it('are refused after a logout another process sharing the file committed', async () => {
+    const path = join(dir, 'issued.sqlite');
+    const a = openSqliteStorage({ path });
+    const b = openSqliteStorage({ path });
+    try {
+      const sess = { sessionId: newToken(random, T0), fiscalCode: 'RSSMRA80A01H501U', spidLevel: 'https://www.spid.gov.it/SpidL2',
+        sessionToken: newToken(random, T0), walletToken: newToken(random, T0), bpdToken: newToken(random, T0),
+        myPortalToken: newToken(random, T0), createdAt: T0, expiresAt: new Date(T0.getTime() + 3600_000) };
+      await a.createSession(sess);
+      const pm = newToken(random, T0);
+      await a.createPmSession({ token: pm, sessionId: sess.sessionId, fiscalCode: sess.fiscalCode, createdAt: T0, expiresAt: sess.expiresAt });
+      expect((await a.findToken(sess.walletToken, 'wallet', T0))?.sessionId).toBe(sess.sessionId);
+      expect((await a.findToken(pm, 'pm', T0))?.kind).toBe('pm');
+      expect(await b.deleteSession(sess.sessionId)).toBe(true);
+      await new Promise((r) => setImmediate(r));
+      expect(await a.findToken(sess.sessionToken, 'session', T0)).toBeUndefined();
+      expect(await a.findToken(pm, 'pm', T0)).toBeUndefined();
+    } finally {
+      await a.close();
+      await b.close();
     }
   });
 });

@@ -30,7 +30,7 @@ import { cashbackOps } from './cashback.ts';
 import { TokenCache } from './token-cache.ts';
 import { startCheckpointer } from './checkpointer.ts';
 import type {
-  CascadeStep, NewBancomatCard, NewCard, NewPmSession, NewSession, NewTransaction, Storage, TokenKind, UserRecord,
+  CascadeStep, NewBancomatCard, NewCard, NewPmSession, NewSession, NewTransaction, Storage, TokenKind, TokenOwner, UserRecord,
   IbanUpdate, WalletPatch,
 } from '../storage.ts';
 
@@ -135,7 +135,13 @@ export function openSqliteStorage(opts: SqliteOptions): SqliteStorage {
     },
     ensureUser: (u: UserRecord) => write(() => s.ensureUser(u)),
     getUser: (cf: string) => read(() => s.getUser(cf)),
-    createSession: (x: NewSession) => write(() => s.createSession(x)),
+    createSession: (x: NewSession) => write(() => s.createSession(x)).then(() => {
+      const owner = (kind: TokenKind): TokenOwner => ({ fiscalCode: x.fiscalCode, sessionId: x.sessionId, kind, expiresAt: x.expiresAt });
+      tokens.issued(x.sessionToken, 'session', owner('session'));
+      tokens.issued(x.walletToken, 'wallet', owner('wallet'));
+      tokens.issued(x.bpdToken, 'bpd', owner('bpd'));
+      tokens.issued(x.myPortalToken, 'myPortal', owner('myPortal'));
+    }),
     getSession: (id: string, now: Date) => read(() => s.getSession(id, now)),
     // Not held behind the fsync: a token is presented only by someone who got it in an
     // acknowledged (durable) response, so its existence is never undurable news; the one unsynced
@@ -154,7 +160,9 @@ export function openSqliteStorage(opts: SqliteOptions): SqliteStorage {
       tokens.forgetSession(id);
       return write(() => s.deleteSession(id));
     },
-    createPmSession: (x: NewPmSession) => write(() => s.createPmSession(x)),
+    createPmSession: (x: NewPmSession) => write(() => s.createPmSession(x)).then(() => {
+      tokens.issued(x.token, 'pm', { fiscalCode: x.fiscalCode, sessionId: x.sessionId, kind: 'pm', expiresAt: x.expiresAt });
+    }),
     purgeExpired: (now: Date) => {
       tokens.clear();
       return write(() => s.purgeExpired(now));

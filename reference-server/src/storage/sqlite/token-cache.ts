@@ -11,7 +11,8 @@
  *   pragma per turn, not per request: a logout another process committed is seen from the next
  *   turn on, as a request already past its lookup would not have seen it either);
  * - expiry is judged on every hit against the request's clock, as the database query does.
- * Unknown tokens are never cached, so a forged token always reaches the database.
+ * Unknown tokens are never cached, so a forged token always reaches the database. Tokens this
+ * process issues are cached once their write is durable (`issued`).
  *
  * @example
  * const cache = new TokenCache(() => dataVersion.get() as number);
@@ -56,6 +57,16 @@ export class TokenCache {
     const owner = load();
     if (owner !== undefined && !otherKind) this.tokens.remember(token, kind, owner);
     return owner;
+  }
+
+  /**
+   * A token this process has just stored, once its write is durable: known without a lookup, so
+   * the first request that presents it (GET /api/v1/session right after the login, start-session
+   * with the walletToken, the first PM call) is not a miss. Held under the same rules as a
+   * looked-up token (lifetime, expiry, logout, data_version).
+   */
+  issued(token: string, kind: TokenKind, owner: TokenOwner): void {
+    if (this.tokens.kindOf(token) === undefined) this.tokens.remember(token, kind, owner);
   }
 
   /** Drops every token of the session (logout). */
