@@ -45,7 +45,7 @@ export interface UserRecord {
 export type TokenKind = 'session' | 'wallet' | 'bpd' | 'myPortal' | 'pm';
 
 export interface NewSession {
-  /** Opaque id (48 random bytes hex), never sent to clients. */
+  /** Opaque id (48 bytes hex, issue time first: token-key.ts), never sent to clients. */
   sessionId: string;
   fiscalCode: string;
   spidLevel: string;
