@@ -27,7 +27,6 @@ const loginSchema = z.object({
   password: z.string().min(1),
 });
 
-
 const sameSecret = (a: string, b: string): boolean => {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
