@@ -10,6 +10,9 @@ import { TokenCache } from '../../reference-server/src/storage/sqlite/token-cach
 
 const random = { bytes: (n: number) => randomBytes(n) };
 const T0 = new Date('2020-12-07T18:15:00.123Z');
+const session = (tok: () => string = () => newToken(random, T0)) => ({ sessionId: tok(), fiscalCode: 'RSSMRA80A01H501U',
+  spidLevel: 'https://www.spid.gov.it/SpidL2', sessionToken: tok(), walletToken: tok(), bpdToken: tok(), myPortalToken: tok(),
+  createdAt: T0, expiresAt: new Date(T0.getTime() + 3600_000) });
 
 describe('bearer tokens and their keys at rest', () => {
   it('issues 96 hex characters whose first 12 are the issue time and the rest random', () => {
@@ -34,14 +37,11 @@ describe('bearer tokens and their keys at rest', () => {
 describe('sqlite tokens at rest', () => {
   const dir = mkdtempSync(join(tmpdir(), 'picco-token-key-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const session = (tok: () => string) => ({ sessionId: tok(), fiscalCode: 'RSSMRA80A01H501U', spidLevel: 'https://www.spid.gov.it/SpidL2',
-    sessionToken: tok(), walletToken: tok(), bpdToken: tok(), myPortalToken: tok(), createdAt: T0,
-    expiresAt: new Date(T0.getTime() + 3600_000) });
 
   it('stores each token under its key, never in clear, and finds it', async () => {
     const path = join(dir, 'keys.sqlite');
     const s = openSqliteStorage({ path });
-    const sess = session(() => newToken(random, T0));
+    const sess = session();
     try {
       await s.createSession(sess);
       await s.createPmSession({ token: newToken(random, T0), sessionId: sess.sessionId, fiscalCode: sess.fiscalCode, createdAt: T0, expiresAt: sess.expiresAt });
@@ -66,7 +66,7 @@ describe('sqlite tokens at rest', () => {
     const s = openSqliteStorage({ path });
     const old = randomBytes(48).toString('hex');
     try {
-      await s.createSession(session(() => newToken(random, T0)));
+      await s.createSession(session());
       const db = new Database(path);
       db.prepare('INSERT INTO tokens (token, kind, session_id, fiscal_code, expires_at) VALUES (?, ?, ?, ?, ?)')
         .run(createHash('sha256').update(old).digest('hex'), 'pm', 'legacy-session', 'RSSMRA80A01H501U', T0.getTime() + 3600_000);
@@ -114,9 +114,7 @@ describe('sqlite tokens this process issued', () => {
     const a = openSqliteStorage({ path });
     const b = openSqliteStorage({ path });
     try {
-      const sess = { sessionId: newToken(random, T0), fiscalCode: 'RSSMRA80A01H501U', spidLevel: 'https://www.spid.gov.it/SpidL2',
-        sessionToken: newToken(random, T0), walletToken: newToken(random, T0), bpdToken: newToken(random, T0),
-        myPortalToken: newToken(random, T0), createdAt: T0, expiresAt: new Date(T0.getTime() + 3600_000) };
+      const sess = session();
       await a.createSession(sess);
       const pm = newToken(random, T0);
       await a.createPmSession({ token: pm, sessionId: sess.sessionId, fiscalCode: sess.fiscalCode, createdAt: T0, expiresAt: sess.expiresAt });

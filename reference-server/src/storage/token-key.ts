@@ -17,7 +17,7 @@
  * @example
  * const t = newToken(random, now); store(tokenKey(t)); // tokenKey(t) = t.slice(0, 12) + sha256(t)
  */
-import { hash } from 'node:crypto';
+import { tokenHash } from './postgres/sealed-tokens.ts';
 
 /** Hex digits of issue time at the head of a token (6 bytes of milliseconds: until year 10889). */
 const TIME_HEX = 12;
@@ -28,12 +28,10 @@ export function newToken(random: { bytes(n: number): Buffer }, now: Date): strin
   return b.toString('hex');
 }
 
-/** The SHA-256 of the token in hex: the key of tokens issued before the time prefix. */
-export function legacyTokenKey(token: string): string {
-  return hash('sha256', token, 'hex');
-}
+/** The SHA-256 of the token in hex (the one both stores use): the key of tokens issued before the time prefix. */
+export const legacyTokenKey = tokenHash;
 
-/** The token's issue-time digits, then its SHA-256 in hex. */
-export function tokenKey(token: string): string {
-  return token.slice(0, TIME_HEX) + hash('sha256', token, 'hex');
+/** The token's issue-time digits, then its SHA-256 in hex (`sha`: that hash, when the caller has it). */
+export function tokenKey(token: string, sha = tokenHash(token)): string {
+  return token.slice(0, TIME_HEX) + sha;
 }

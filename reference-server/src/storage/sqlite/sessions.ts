@@ -74,8 +74,9 @@ export function sessionOps(db: Database.Database) {
       return r === undefined ? undefined : toSession(key, r);
     },
     findToken(token: string, kind: TokenKind, now: Date): TokenOwner | undefined {
-      // A token issued before the time prefix is stored under its hash alone (token-key.ts).
-      const r = selectToken.get(tokenKey(token), kind, now.getTime()) ?? selectToken.get(legacyTokenKey(token), kind, now.getTime());
+      // A token issued before the time prefix is stored under its hash alone (token-key.ts); one hash for both keys.
+      const sha = legacyTokenKey(token);
+      const r = selectToken.get(tokenKey(token, sha), kind, now.getTime()) ?? selectToken.get(sha, kind, now.getTime());
       return r === undefined ? undefined
         : { fiscalCode: r.fiscal_code, sessionId: r.session_id, kind: r.kind as TokenKind, expiresAt: new Date(r.expires_at) };
     },
