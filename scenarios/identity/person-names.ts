@@ -12,55 +12,56 @@
  */
 import NAMES from './it-person-names.json' with { type: 'json' };
 
-const N = 624;
+const M = 397;
 const UPPER = 2 ** 31;
 const LOWER = 2 ** 31 - 1;
 const MATRIX = 2567483615;
+/** The 32-bit outputs a name draws: two picks, one int and one float, each a 53-bit float of two. */
+const DRAWS = 8;
 
-function seeded(seed: number): number[] {
-  const t = new Array<number>(N);
-  t[0] = seed;
-  for (let i = 1; i < N; i++) {
-    const p = t[i - 1]! ^ (t[i - 1]! >>> 30);
-    t[i] = Math.trunc(Math.imul(1812433253, p) + i);
+/**
+ * The first DRAWS outputs of faker's MersenneTwister19937 seeded with `seed`, without building
+ * its 624 states: after seeding, the first twist turns state t (t < 227) into a function of
+ * states t, t + 1 and t + 397 only, so a name needs states 0-8 and 397-404 of the seeding
+ * recurrence (405 steps, no array of 624, no second pass of 624; this ran once per arrival).
+ */
+const seededHead = new Float64Array(DRAWS + 1);
+const seededTail = new Float64Array(DRAWS);
+const outputs = new Uint32Array(DRAWS);
+
+function firstOutputs(seed: number): Uint32Array {
+  let prev = seed;
+  seededHead[0] = seed;
+  for (let i = 1; i < M + DRAWS; i++) {
+    const p = prev ^ (prev >>> 30);
+    prev = Math.trunc(Math.imul(1812433253, p) + i);
+    if (i <= DRAWS) seededHead[i] = prev;
+    else if (i >= M) seededTail[i - M] = prev;
   }
-  return twist(t);
-}
-
-function twist(e: number[]): number[] {
-  for (let t = 0; t < 227; t++) {
-    const n = (e[t]! & UPPER) + (e[t + 1]! & LOWER);
-    e[t] = e[t + 397]! ^ (n >>> 1) ^ (-(n & 1) & MATRIX);
-  }
-  for (let t = 227; t < 623; t++) {
-    const n = (e[t]! & UPPER) + (e[t + 1]! & LOWER);
-    e[t] = e[t + 397 - N]! ^ (n >>> 1) ^ (-(n & 1) & MATRIX);
-  }
-  const n = (e[623]! & UPPER) + (e[0]! & LOWER);
-  e[623] = e[396]! ^ (n >>> 1) ^ (-(n & 1) & MATRIX);
-  return e;
-}
-
-/** faker's MersenneTwister19937 with its 53-bit `next()`. */
-class Twister {
-  private states: number[];
-  private index = 0;
-
-  constructor(seed: number) {
-    this.states = seeded(seed);
-  }
-
-  private u32(): number {
-    let e = this.states[this.index]!;
-    e ^= this.states[this.index]! >>> 11;
+  for (let t = 0; t < DRAWS; t++) {
+    const n = (seededHead[t]! & UPPER) + (seededHead[t + 1]! & LOWER);
+    let e = seededTail[t]! ^ (n >>> 1) ^ (-(n & 1) & MATRIX);
+    e ^= e >>> 11;
     e ^= (e << 7) & 2636928640;
     e ^= (e << 15) & 4022730752;
     e ^= e >>> 18;
-    if (++this.index >= N) {
-      this.states = twist(this.states);
-      this.index = 0;
-    }
-    return e >>> 0;
+    outputs[t] = e >>> 0;
+  }
+  return outputs;
+}
+
+/** faker's MersenneTwister19937 with its 53-bit `next()`, for the first DRAWS outputs of a seed. */
+class Twister {
+  private readonly out: Uint32Array;
+  private index = 0;
+
+  constructor(seed: number) {
+    this.out = firstOutputs(seed);
+  }
+
+  private u32(): number {
+    if (this.index >= DRAWS) throw new Error(`person-names: more than ${DRAWS} draws from one seed`);
+    return this.out[this.index++]!;
   }
 
   next(): number {
