@@ -48,30 +48,63 @@ function split(s: string): { cons: string; vows: string } {
   return { cons, vows };
 }
 
-function surnameCode(surname: string): string {
+function surnameCodeOf(surname: string): string {
   const { cons, vows } = split(surname);
   return `${cons}${vows}XXX`.slice(0, 3);
 }
 
-function nameCode(name: string): string {
+function nameCodeOf(name: string): string {
   const { cons, vows } = split(name);
   if (cons.length >= 4) return `${cons[0]}${cons[2]}${cons[3]}`;
   return `${cons}${vows}XXX`.slice(0, 3);
 }
 
-/** The 16-character fiscal code, check character included. */
+/**
+ * The codes of the names met so far: names come from lists of a few thousand, and a code
+ * costs a Unicode normalisation and a regular expression (this ran once per arrival). Bounded,
+ * for callers with names of their own.
+ */
+const MEMO_MAX = 20_000;
+const surnameCodes = new Map<string, string>();
+const nameCodes = new Map<string, string>();
+
+function memo(m: Map<string, string>, key: string, f: (k: string) => string): string {
+  let v = m.get(key);
+  if (v === undefined) {
+    v = f(key);
+    if (m.size < MEMO_MAX) m.set(key, v);
+  }
+  return v;
+}
+
+/** Year, month (0-11) and day of the month of a day counted from 1 Jan 1970 (proleptic Gregorian, UTC). */
+function civil(daysSinceEpoch: number): { y: number; m: number; d: number } {
+  const z = daysSinceEpoch + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 2 : mp - 10;
+  return { y: yoe + era * 400 + (m < 2 ? 1 : 0), m, d };
+}
+
+const BIRTH_EPOCH_DAYS = BIRTH_EPOCH_MS / DAY_MS;
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
 export function fiscalCode(p: FiscalCodeParts): string {
-  const birth = new Date(BIRTH_EPOCH_MS + p.birthOrdinal * DAY_MS);
-  const yy = String(birth.getUTCFullYear() % 100).padStart(2, '0');
-  const mm = MONTHS[birth.getUTCMonth()]!;
-  const dd = String(birth.getUTCDate() + (p.female ? 40 : 0)).padStart(2, '0');
+  const birth = civil(BIRTH_EPOCH_DAYS + p.birthOrdinal);
+  const yy = pad2(birth.y % 100);
+  const mm = MONTHS[birth.m]!;
+  const dd = pad2(birth.d + (p.female ? 40 : 0));
   const letter = MUNICIPALITY_LETTERS[p.municipality % MUNICIPALITY_LETTERS.length]!;
   const number = String(1 + Math.floor(p.municipality / MUNICIPALITY_LETTERS.length)).padStart(3, '0');
-  const first15 = `${surnameCode(p.surname)}${nameCode(p.name)}${yy}${mm}${dd}${letter}${number}`;
+  const first15 = `${memo(surnameCodes, p.surname, surnameCodeOf)}${memo(nameCodes, p.name, nameCodeOf)}${yy}${mm}${dd}${letter}${number}`;
   return first15 + fiscalCodeCheckChar(first15);
 }
 
-/** Birth date (YYYY-MM-DD) for a birth ordinal, as the profile would carry it. */
 export function birthDate(birthOrdinal: number): string {
-  return new Date(BIRTH_EPOCH_MS + birthOrdinal * DAY_MS).toISOString().slice(0, 10);
+  const { y, m, d } = civil(BIRTH_EPOCH_DAYS + birthOrdinal);
+  return `${y}-${pad2(m + 1)}-${pad2(d)}`;
 }
