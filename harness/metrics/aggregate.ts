@@ -68,6 +68,8 @@ interface Pending {
   readDelay: Histogram;
   threads: ThreadSecond[];
   endpoints: Map<string, EndpointTotals>;
+  /** The workers' snapshots of the second: their sparse histograms go into the run's totals as they are. */
+  parts: SecondSnapshot[];
 }
 
 const short = (p: Percentiles) => ({ p50: p.p50, p90: p.p90, p95: p.p95, p99: p.p99, max: p.max });
@@ -111,10 +113,12 @@ export class Aggregate implements Counters {
         readDelay: newHistogram(),
         threads: [],
         endpoints: new Map(),
+        parts: [],
       };
       this.pending.set(s.t, p);
     }
     p.reports++;
+    p.parts.push(s);
     const m = p.snap;
     addCounters(m, s);
     m.inFlight += s.inFlight;
@@ -176,11 +180,16 @@ export class Aggregate implements Counters {
     addCounts(this.failures, s.failures);
     addChecks(this.checks, s.checks);
     addCounts(this.outcomes, s.outcomes);
-    this.latency.add(p.latency);
-    this.serviceTime.add(p.serviceTime);
-    this.lag.add(p.lag);
-    this.genDelay.add(p.genDelay);
-    this.readDelay.add(p.readDelay);
+    // The run's totals take the workers' non-zero buckets (a few hundred), not the second's
+    // merged histogram: Histogram.add walks every bucket of it, and that was most of the main
+    // thread's CPU each second, on the engine's core.
+    for (const part of p.parts) {
+      addSparse(this.latency, part.latency);
+      addSparse(this.serviceTime, part.serviceTime);
+      addSparse(this.lag, part.lag);
+      if (part.genDelay !== undefined) addSparse(this.genDelay, part.genDelay);
+      if (part.readDelay !== undefined) addSparse(this.readDelay, part.readDelay);
+    }
     p.threads.sort((a, b) => a.worker - b.worker);
     const rec: SecondRecord = {
       t: s.t,
@@ -214,8 +223,12 @@ export class Aggregate implements Counters {
         this.endpoints.set(name, tot);
       }
       addEndpointCounts(tot, pe);
-      tot.latency.add(pe.latency);
-      tot.serviceTime.add(pe.serviceTime);
+      for (const part of p.parts) {
+        const e = part.endpoints[name];
+        if (e === undefined) continue;
+        addSparse(tot.latency, e.latency);
+        addSparse(tot.serviceTime, e.serviceTime);
+      }
       rec.endpoints[name] = { count: pe.count, ok: pe.ok, failed: pe.failed, status: pe.status, latency: encode(pe.latency), serviceTime: encode(pe.serviceTime) };
       series.endpoints[name] = { count: pe.count, ok: pe.ok, failed: pe.failed, p99: percentileMs(pe.latency, 99) };
     }
