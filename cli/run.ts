@@ -9,7 +9,7 @@
  * picco run --url http://127.0.0.1:8080/info --rate 1000 --duration 30s --slo slo.yaml
  */
 import { executeRun } from '../harness/runner/execute.ts';
-import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.ts';
+import { EMBEDDED_SERVER_NICE, startEmbeddedServer, type EmbeddedServer } from './embedded-server.ts';
 import { parseRunFlags } from './run-flags.ts';
 import { targetsAt } from './targets.ts';
 
@@ -22,7 +22,7 @@ export async function run(argv: string[]): Promise<number> {
   let server: EmbeddedServer | undefined;
   try {
     if (embedded !== undefined && cfg.source.kind === 'scenario') {
-      server = await startEmbeddedServer({ extraArgs: embedded.serverArgs });
+      server = await startEmbeddedServer({ extraArgs: embedded.serverArgs, nice: EMBEDDED_SERVER_NICE });
       cfg.source.targets = targetsAt(server.url, resolved!.scenario.origins);
     }
     if (!cfg.quiet) process.stderr.write(`picco run ${cfg.runId}: writing ${cfg.outDir}\n`);

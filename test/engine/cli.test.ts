@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTarget, type Target } from './targets.ts';
 import { parseStages } from '../../cli/run.ts';
+import { EMBEDDED_SERVER_NICE, startEmbeddedServer } from '../../cli/embedded-server.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'picco.js');
 
@@ -165,6 +166,17 @@ describe('picco run SCENARIO and picco plan', () => {
     const port = Number(new URL(s.target).port);
     const stillUp = await fetch(`http://127.0.0.1:${port}/info`).then(() => true, () => false);
     expect(stillUp).toBe(false);
+  });
+
+  it('starts the embedded server below the engine\'s CPU priority, so the engine never waits for a core behind it', async () => {
+    expect(EMBEDDED_SERVER_NICE).toBeGreaterThan(0);
+    const srv = await startEmbeddedServer({ nice: EMBEDDED_SERVER_NICE });
+    try {
+      expect(getPriority(srv.child.pid!)).toBe(Math.min(19, getPriority() + EMBEDDED_SERVER_NICE));
+      expect((await fetch(`${srv.url}/info`)).status).toBe(200);
+    } finally {
+      await srv.stop();
+    }
   });
 
   it('runs a scenario file against --target with checks and outcomes in the summary', async () => {
