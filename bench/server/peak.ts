@@ -5,7 +5,8 @@
  *   taskset -c 1 picco serve --port 0 --db sqlite:FILE
  *   taskset -c 0 picco run december-2020@7dec18:15 --target URL --scale SCALE --speed SPEED --duration 200s
  * and prints the verdict (exit 0 = every launch SLO held), scale x speed as a share of the
- * national rate, and the figures that decide it. `--compare=DIR` runs DIR's server instead.
+ * national rate, and the figures that decide it. `--compare=DIR` runs DIR's server instead,
+ * `--engine=DIR` DIR's engine (another checkout, to weigh a change to the engine's cost).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,20 +19,24 @@ const positional = args.filter((a) => !a.startsWith('--'));
 const scale = Number(positional[0] ?? 0.004);
 const speed = Number(positional[1] ?? 60);
 const other = args.find((a) => a.startsWith('--compare='))?.slice('--compare='.length);
+const engine = args.find((a) => a.startsWith('--engine='))?.slice('--engine='.length);
+const enginePicco = engine !== undefined ? join(resolve(engine), 'bin', 'picco.js') : PICCO;
 
 const t = await startPiccoServe({}, [], other !== undefined ? join(resolve(other), 'bin', 'picco.js') : undefined);
 const out = mkdtempSync(join(tmpdir(), 'picco-peak-'));
 try {
   const c0 = t.cpuSeconds();
-  const r = await sh('taskset', ['-c', String(GEN_CPU), process.execPath, PICCO, 'run', 'december-2020@7dec18:15', '--target', t.url,
+  const r = await sh('taskset', ['-c', String(GEN_CPU), process.execPath, enginePicco, 'run', 'december-2020@7dec18:15', '--target', t.url,
     '--scale', String(scale), '--speed', String(speed), '--duration', '200s', '--out', out, '--quiet'], { timeoutMs: 900_000 });
   const cpu = t.cpuSeconds() - c0;
   const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   const slos = (s['slos'] ?? s['thresholds'] ?? []) as { name?: string; pass?: boolean; ok?: boolean; actual?: unknown; threshold?: unknown }[];
-  process.stdout.write(`${other ?? 'this checkout'}: scale ${scale} x speed ${speed} = ${(scale * speed).toFixed(3)} of the national rate; `
+  const g = s['generator'] ?? {};
+  process.stdout.write(`server ${other ?? 'this checkout'}, engine ${engine ?? 'this checkout'}: scale ${scale} x speed ${speed} = ${(scale * speed).toFixed(3)} of the national rate; `
     + `exit ${r.code} (${r.code === 0 ? 'PASS' : r.code === 99 ? 'an SLO failed' : r.code === 98 ? 'invalid run' : 'error'}); `
     + `requests ${s['requests']?.total} (failed ${s['requests']?.failed}, dropped ${s['requests']?.dropped}), p99 ${s['latencyMs']?.p99} ms, `
-    + `lag p99 ${s['generator']?.lagP99Ms} ms, server CPU ${cpu.toFixed(1)} s\n`);
+    + `lag p99 ${g.lagP99Ms} ms, worst second's generator delay ${g.perSecond?.worstMs} ms (second ${g.perSecond?.worstSecond}), `
+    + `engine ${g.cpuUsPerRequest} µs CPU a request, server CPU ${cpu.toFixed(1)} s\n`);
   for (const x of slos) process.stdout.write(`  ${JSON.stringify(x).slice(0, 300)}\n`);
   if (r.code !== 0 && r.code !== 99) process.stdout.write(r.stderr.slice(-1500));
 } finally {
