@@ -54,6 +54,12 @@ export interface LoopSecond {
   /** The thread's time on a CPU and runnable but waiting for one in the second, ms (Linux; absent elsewhere). */
   cpuMs?: number;
   runQueueMs?: number;
+  /**
+   * Times the thread got a CPU in the second (Linux): runQueueMs / runSlices is its wait per
+   * wake-up. A thread woken 1,500 times a second waits tens of µs each time for the scheduler
+   * even on an idle core: 100 ms of run-queue time in 1,500 wake-ups is not a neighbour's doing.
+   */
+  runSlices?: number;
   /** Over the run so far (the engine's whole-run figure when the run ends). */
   runEventLoopDelayMs: DelayStatsMs;
 }
@@ -81,7 +87,7 @@ export class LoopWatch {
   private gcMax = 0;
   private gc: PerformanceObserver | undefined;
   private sched: SchedStat | undefined;
-  private schedPrev: [number, number] | undefined;
+  private schedPrev: [number, number, number] | undefined;
 
   constructor(public worker = 0) {
     this.idle = nodeTiming.idleTime;
@@ -169,13 +175,14 @@ export class LoopWatch {
     if (sched !== undefined && this.schedPrev !== undefined) {
       out.cpuMs = Math.round((sched[0] - this.schedPrev[0]) * 10) / 10;
       out.runQueueMs = Math.round((sched[1] - this.schedPrev[1]) * 10) / 10;
+      out.runSlices = sched[2] - this.schedPrev[2];
     }
     this.schedPrev = sched;
     return out;
   }
 }
 
-/** The calling thread's /proc/thread-self/schedstat: ns on a CPU, ns runnable waiting for one. */
+/** The calling thread's /proc/thread-self/schedstat: ns on a CPU, ns runnable waiting for one, times it got a CPU. */
 class SchedStat {
   private readonly buf = Buffer.alloc(128);
   private constructor(private readonly fd: number) {}
@@ -190,14 +197,15 @@ class SchedStat {
     }
   }
 
-  /** [ms on a CPU, ms waiting for a CPU] since the thread started. */
-  read(): [number, number] | undefined {
+  /** [ms on a CPU, ms waiting for a CPU, times on a CPU] since the thread started. */
+  read(): [number, number, number] | undefined {
     try {
       const n = readSync(this.fd, this.buf, 0, this.buf.length, 0);
       const f = this.buf.toString('latin1', 0, n).split(' ');
       const cpu = Number(f[0]);
       const wait = Number(f[1]);
-      return Number.isFinite(cpu) && Number.isFinite(wait) ? [cpu / 1e6, wait / 1e6] : undefined;
+      const slices = Number(f[2]);
+      return Number.isFinite(cpu) && Number.isFinite(wait) ? [cpu / 1e6, wait / 1e6, Number.isFinite(slices) ? slices : 0] : undefined;
     } catch {
       return undefined;
     }

@@ -79,6 +79,17 @@ describe('generator-delay verdict', () => {
     expect(v.reason).toMatch(/keep other work off the engine's core/);
   });
 
+  it('does not blame a busy core for many short waits: the wake-up latency of a thread woken often, on an idle core too', () => {
+    const v = judgeGeneratorDelay(
+      run({ 2: 60, 3: 60 }, { 2: { runQueueMs: 97, runSlices: 1543, utilisation: 0.49 }, 3: { runQueueMs: 300, runSlices: 400, utilisation: 0.49 } }).seconds,
+      { percentile: 99, maxMs: 25 },
+    );
+    expect(v.late.map((l) => [l.t, l.cause])).toEqual([[2, 'blocked'], [3, 'busy-core']]);
+    expect(v.late[0]).toMatchObject({ runQueueMs: 97, runSlices: 1543 });
+    expect(v.reason).toMatch(/second 2 .*waited 97 ms for a CPU over 1543 wake-ups: likely the engine thread's event loop held up by its own work/);
+    expect(v.reason).toMatch(/second 3 .*waited 300 ms for a CPU over 400 wake-ups: likely a busy core/);
+  });
+
   it('takes the percentile from the latency SLOs (highest wins), p99 without one', () => {
     expect(judgedPercentile([])).toBe(99);
     expect(judgedPercentile([parseSlo('http_req_failed: rate<0.01')])).toBe(99);
