@@ -93,6 +93,7 @@ function civil(daysSinceEpoch: number): { y: number; m: number; d: number } {
 const BIRTH_EPOCH_DAYS = BIRTH_EPOCH_MS / DAY_MS;
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
 
+/** The 16-character fiscal code, check character included. */
 export function fiscalCode(p: FiscalCodeParts): string {
   const birth = civil(BIRTH_EPOCH_DAYS + p.birthOrdinal);
   const yy = pad2(birth.y % 100);
@@ -104,6 +105,7 @@ export function fiscalCode(p: FiscalCodeParts): string {
   return first15 + fiscalCodeCheckChar(first15);
 }
 
+/** Birth date (YYYY-MM-DD) for a birth ordinal, as the profile would carry it. */
 export function birthDate(birthOrdinal: number): string {
   const { y, m, d } = civil(BIRTH_EPOCH_DAYS + birthOrdinal);
   return `${y}-${pad2(m + 1)}-${pad2(d)}`;

@@ -25,6 +25,7 @@ const DRAWS = 8;
  * states t, t + 1 and t + 397 only, so a name needs states 0-8 and 397-404 of the seeding
  * recurrence (405 steps, no array of 624, no second pass of 624; this ran once per arrival).
  */
+// Scratch shared by every Twister: personName draws all of one name before it seeds the next.
 const seededHead = new Float64Array(DRAWS + 1);
 const seededTail = new Float64Array(DRAWS);
 const outputs = new Uint32Array(DRAWS);
