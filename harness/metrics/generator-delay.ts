@@ -74,16 +74,15 @@ interface Worst {
 
 function worstThread(threads: readonly ThreadSecond[] | undefined): Worst {
   const w: Worst = { eld: 0, elu: 0, gc: 0, runQueue: undefined };
+  let waiter: ThreadSecond | undefined;
   for (const th of threads ?? []) {
     w.eld = Math.max(w.eld, th.eventLoopDelayMs.max);
     w.elu = Math.max(w.elu, th.utilisation);
     w.gc = Math.max(w.gc, th.gcMs?.max ?? 0);
-    if (th.runQueueMs !== undefined && th.runQueueMs >= (w.runQueue ?? 0)) {
-      w.runQueue = th.runQueueMs;
-      if (th.runSlices !== undefined) w.runSlices = th.runSlices;
-      else delete w.runSlices;
-    }
+    if (th.runQueueMs !== undefined && th.runQueueMs >= (waiter?.runQueueMs ?? 0)) waiter = th;
   }
+  w.runQueue = waiter?.runQueueMs;
+  if (waiter?.runSlices !== undefined) w.runSlices = waiter.runSlices;
   return w;
 }
 
@@ -113,7 +112,7 @@ export function judgeGeneratorDelay(seconds: readonly SecondRecord[], o: { perce
     const w = worstThread(s.threads);
     const l: LateSecond = { t: s.t, delayMs, eventLoopDelayMaxMs: w.eld, utilisation: w.elu, gcMaxMs: w.gc, cause: causeOf(s.t, delayMs, w) };
     if (w.runQueue !== undefined) l.runQueueMs = w.runQueue;
-    if (w.runQueue !== undefined && w.runSlices !== undefined) l.runSlices = w.runSlices;
+    if (w.runSlices !== undefined) l.runSlices = w.runSlices;
     late.push(l);
   }
   let reason: string | undefined;
