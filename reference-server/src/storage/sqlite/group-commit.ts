@@ -19,6 +19,13 @@
  * A transaction holds at most `maxBatch` writes; a larger queue becomes several transactions
  * covered by the same fsync.
  *
+ * The write lock: when another connection holds it (the checkpointer's RESTART checkpoint, for a
+ * millisecond or two; another process writing the same file), the BEGIN does not wait in SQLite's
+ * busy handler, which sleeps on the event loop: it fails at once, the batch goes back to the head
+ * of the queue, and the flush is tried again every millisecond on a timer until
+ * the connection's busy_timeout has passed since the first refusal; only then are the writes
+ * refused with SQLITE_BUSY. Writes arriving meanwhile join the waiting batch.
+ *
  * Visibility in `wal-fsync` mode: a committed but not yet fsynced write is visible to this
  * connection. So that no response can reveal it before it is durable (as with synchronous=FULL,
  * where SQLite publishes a commit only after its fsync), `read()` holds a read's result until the
@@ -62,6 +69,8 @@ export interface GroupCommitStats {
   fsyncs: number;
   /** Reads held until the fsync in flight completed (wal-fsync mode). */
   heldReads: number;
+  /** BEGINs refused because another connection held the write lock (each retried on a timer). */
+  busyRetries: number;
   /** Writes per transaction: counts per BATCH_BUCKETS upper bound (cumulative = false), plus +Inf. */
   batchSizes: number[];
   /** Sum of writes over all transactions (batch-size histogram sum). */
@@ -103,8 +112,12 @@ export class GroupCommit {
   private syncing = false;
   private heldReads: (() => void)[] = [];
   private broken: StorageFailure | undefined;
+  /** performance.now() of the first BEGIN refused with SQLITE_BUSY since the last one that succeeded. */
+  private busySince: number | undefined;
+  private readonly busyTimeoutMs: number;
+  private readonly db: Database.Database;
   private readonly counters: GroupCommitStats = {
-    writes: 0, failedWrites: 0, commits: 0, fsyncs: 0, heldReads: 0,
+    writes: 0, failedWrites: 0, commits: 0, fsyncs: 0, heldReads: 0, busyRetries: 0,
     batchSizes: new Array<number>(BATCH_BUCKETS.length + 1).fill(0), batchSizeSum: 0,
   };
 
@@ -125,6 +138,8 @@ export class GroupCommit {
     this.onCommit = opts.onCommit;
     this.onSync = opts.onSync;
     this.fsync = opts.fsync ?? fdatasync;
+    this.db = db;
+    this.busyTimeoutMs = Number(db.pragma('busy_timeout', { simple: true }));
     const one = db.transaction((p: Pending) => p.fn());
     this.runBatch = db.transaction((batch: Pending[]) => {
       for (const p of batch) {
@@ -193,12 +208,19 @@ export class GroupCommit {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       try {
-        this.runBatch.immediate(batch);
+        this.begin(batch);
       } catch (err) {
-        // BEGIN or COMMIT failed (e.g. SQLITE_BUSY past busy_timeout, disk full): nothing committed.
+        if (this.busyStillWaiting(err)) {
+          this.queue.unshift(...batch);
+          this.scheduled = true;
+          setTimeout(this.flushNow, 1);
+          break;
+        }
+        // BEGIN or COMMIT failed (SQLITE_BUSY past busy_timeout, disk full): nothing committed.
         for (const p of batch) p.reject(err);
         continue;
       }
+      this.busySince = undefined;
       this.count(batch);
       if (this.walFd === undefined) for (const p of batch) (p.ok ? p.resolve : p.reject)(p.value);
       else for (const p of batch) covered.push(p);
@@ -212,6 +234,26 @@ export class GroupCommit {
       this.flush();
       await new Promise((r) => setTimeout(r, 1));
     }
+  }
+
+  /** One transaction for `batch`, its BEGIN refused at once (SQLITE_BUSY) if the write lock is held. */
+  private begin(batch: Pending[]): void {
+    // A PRAGMA takes effect when prepared: exec, not a prepared statement run again.
+    this.db.exec('PRAGMA busy_timeout = 0');
+    try {
+      this.runBatch.immediate(batch);
+    } finally {
+      this.db.exec(`PRAGMA busy_timeout = ${this.busyTimeoutMs}`);
+    }
+  }
+
+  /** Whether `err` is a refused BEGIN to retry: SQLITE_BUSY, first seen less than busy_timeout ago. */
+  private busyStillWaiting(err: unknown): boolean {
+    if ((err as { code?: unknown }).code !== 'SQLITE_BUSY') return false;
+    this.counters.busyRetries++;
+    const now = performance.now();
+    this.busySince ??= now;
+    return now - this.busySince < this.busyTimeoutMs;
   }
 
   private schedule(): void {

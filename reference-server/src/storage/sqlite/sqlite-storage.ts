@@ -21,14 +21,14 @@
 import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { BATCH_BUCKETS, GroupCommit, type GroupCommitStats } from './group-commit.ts';
 import { migrate } from './migrations.ts';
 import { sessionOps } from './sessions.ts';
 import { walletOps } from './wallets.ts';
 import { cashbackOps } from './cashback.ts';
 import { TokenCache } from './token-cache.ts';
-import { startCheckpointer } from './checkpointer.ts';
+import { startCheckpointer, type Checkpointer, type CheckpointerOptions } from './checkpointer.ts';
 import type {
   CascadeStep, NewBancomatCard, NewCard, NewPmSession, NewSession, NewTransaction, Storage, TokenKind, TokenOwner, UserRecord,
   IbanUpdate, WalletPatch,
@@ -51,6 +51,8 @@ export interface SqliteOptions {
    * commit itself, on the event loop. The same promise on kill -9 and power loss (see README).
    */
   durability?: 'sqlite' | 'wal-fsync';
+  /** The checkpointer's interval and restart size (checkpointer.ts); defaults there. */
+  checkpoints?: CheckpointerOptions;
 }
 
 /** The SQLite store plus what only it has: group-commit counters and their Prometheus metrics. */
@@ -60,11 +62,15 @@ export interface SqliteStorage extends Storage {
   dbStats(): GroupCommitStats;
   /**
    * Registers picco_db_commits_total, picco_db_writes_total{outcome}, picco_db_wal_fsyncs_total,
-   * picco_db_held_reads_total, the picco_db_batch_size histogram (writes per transaction) and the
-   * picco_db_wal_fsync_seconds histogram (each fsync of the WAL).
+   * picco_db_held_reads_total, picco_db_busy_retries_total, the picco_db_batch_size histogram
+   * (writes per transaction), the picco_db_wal_fsync_seconds histogram (each fsync of the WAL),
+   * and for a file picco_db_wal_restarts_total and the picco_db_wal_frames gauge.
    */
   registerMetrics(registry: Registry): void;
 }
+
+/** journal_size_limit: 64 MiB. */
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 export function openSqliteStorage(opts: SqliteOptions): SqliteStorage {
   const db = new Database(opts.path);
@@ -77,12 +83,14 @@ export function openSqliteStorage(opts: SqliteOptions): SqliteStorage {
   migrate(db);
   let walFd: number | undefined;
   // Checkpoints in a worker thread (checkpointer.ts), for files (an in-memory db has no WAL).
-  let stopCheckpointer: (() => Promise<void>) | undefined;
+  let checkpointer: Checkpointer | undefined;
   if (opts.path !== ':memory:') {
     db.pragma('wal_autocheckpoint = 0');
-    stopCheckpointer = startCheckpointer(opts.path, () => {
+    // A WAL a burst grew past this is cut back when it restarts (checkpointer.ts); the steady WAL stays far below.
+    db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+    checkpointer = startCheckpointer(opts.path, () => {
       if (db.open) db.pragma('wal_autocheckpoint = 1000');
-    });
+    }, opts.checkpoints);
   }
   if (walFsync) {
     // The WAL file exists once the database is in WAL mode and a write happened (migrate wrote);
@@ -132,6 +140,13 @@ export function openSqliteStorage(opts: SqliteOptions): SqliteStorage {
         } }));
       registry.registerMetric(fromStats('picco_db_wal_fsyncs_total', 'fsyncs of the WAL issued by the group commit (durability wal-fsync)', (st) => st.fsyncs));
       registry.registerMetric(fromStats('picco_db_held_reads_total', 'Reads held until the WAL fsync in flight completed', (st) => st.heldReads));
+      registry.registerMetric(fromStats('picco_db_busy_retries_total', 'Group-commit BEGINs refused because another connection held the write lock, retried on a timer', (st) => st.busyRetries));
+      if (checkpointer === undefined) return;
+      const cp = checkpointer;
+      registry.registerMetric(new Counter({ name: 'picco_db_wal_restarts_total', help: 'RESTART checkpoints completed: the WAL started again from its beginning',
+        registers: [], collect() { this.reset(); this.inc(cp.stats().restarts); } }));
+      registry.registerMetric(new Gauge({ name: 'picco_db_wal_frames', help: 'Frames (pages) in the SQLite WAL at the last checkpoint',
+        registers: [], collect() { this.set(cp.stats().walFrames); } }));
     },
     ensureUser: (u: UserRecord) => write(() => s.ensureUser(u)),
     getUser: (cf: string) => read(() => s.getUser(cf)),
@@ -207,7 +222,7 @@ export function openSqliteStorage(opts: SqliteOptions): SqliteStorage {
       closed = true;
       gc.flush();
       await gc.drained();
-      await stopCheckpointer?.();
+      await checkpointer?.stop();
       db.close();
       if (walFd !== undefined) closeSync(walFd);
     },
