@@ -72,6 +72,18 @@ export function shareOf(cfg: RunConfig, cutMs: number, w: number, n: number): Wo
  * since (a target may close them after its keep-alive timeout), so each engine sends one request
  * per slot again this long before t = 0, within REWARM_BUDGET_MS.
  */
+/**
+ * A load worker's young generation (V8's two semi-spaces and its new large-object space), twice
+ * V8's default of 48 MB on this platform. A request's own garbage (buffers, strings, promises)
+ * dies within milliseconds; with semi-spaces twice as large the engine scavenges half as often,
+ * and fewer objects of journeys in flight live through two scavenges into the old generation,
+ * whose collections pause the load thread for tens of milliseconds in the seconds it is busiest.
+ * Measured at the 7 Dec peak at 0.51 (docs/benchmarks.md, seventh round): the engine's GC over
+ * the run 426 and 501 ms against 546 and 1,491 ms, its longest pause 21 and 25 ms against 34
+ * and 31 ms.
+ */
+const ENGINE_YOUNG_GENERATION_MB = 96;
+
 const REWARM_BEFORE_MS = 1000;
 const REWARM_BUDGET_MS = 500;
 
@@ -148,7 +160,7 @@ export async function runLoad(cfg: RunConfig, o: LoadControl): Promise<LoadResul
   }
 
   const url = new URL('./worker-entry.js', import.meta.url);
-  const workers = specs.map((spec) => new Worker(url, { workerData: spec }));
+  const workers = specs.map((spec) => new Worker(url, { workerData: spec, resourceLimits: { maxYoungGenerationSizeMb: ENGINE_YOUNG_GENERATION_MB } }));
   const abortAll = (): void => {
     for (const w of workers) w.postMessage({ type: 'abort' });
   };
