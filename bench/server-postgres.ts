@@ -24,7 +24,7 @@ export async function run(args: string[]): Promise<void> {
   const env: Record<string, string> = process.env['PICCO_ADMISSION'] === 'off' ? { PICCO_ADMISSION: 'off' } : {};
   const other = args.find((a) => a.startsWith('--compare='))?.slice('--compare='.length);
   const builds = [{ label: '' }, ...(other !== undefined ? [{ label: ` (${other})`, bin: join(resolve(other), 'bin', 'picco.js') }] : [])];
-  const ctx = { quick, seconds, connections: 32, baselines: new Map<string, number>(), builds, log: out };
+  const ctx = { quick, seconds, connections: 32, baselines: new Map<string, number>(), cleanups: [], builds, log: out };
   const r = await postgresCards(ctx);
   for (const row of Array.isArray(r) ? r : [r]) out(`| ${row.what} | ${row.figure} | ${row.ratio} |`);
   const single = Array.isArray(r) && r[1] !== undefined ? Number(/^([\d,]+)\/s/.exec(r[1].figure)?.[1]?.replace(/,/g, '')) : undefined;

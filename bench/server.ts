@@ -34,19 +34,24 @@ export async function run(args: string[]): Promise<void> {
     seconds: flag(args, '--seconds') ?? (quick ? 5 : 10),
     connections: flag(args, '--connections') ?? 32,
     baselines: new Map(),
+    cleanups: [],
     log: out,
   };
   out(`  ${ctx.seconds} s per measurement, ${ctx.connections} connections; target on core 1, generator on core 0`);
   // --rows=bareHono,piccoInfo: only those row functions (by name; the baselines they divide by too).
   const only = value(args, '--rows')?.split(',');
   const rows: Row[] = [];
-  for (const fn of ROWS.filter((f) => only === undefined || only.includes(f.name))) {
-    try {
-      const r = await fn(ctx);
-      rows.push(...(Array.isArray(r) ? r : [r]));
-    } catch (err) {
-      rows.push({ what: fn.name, figure: `failed: ${(err as Error).message.slice(0, 200)}`, ratio: '' });
+  try {
+    for (const fn of ROWS.filter((f) => only === undefined || only.includes(f.name))) {
+      try {
+        const r = await fn(ctx);
+        rows.push(...(Array.isArray(r) ? r : [r]));
+      } catch (err) {
+        rows.push({ what: fn.name, figure: `failed: ${(err as Error).message.slice(0, 200)}`, ratio: '' });
+      }
     }
+  } finally {
+    for (const stop of ctx.cleanups.splice(0)) await stop();
   }
   out('');
   out('| what | figure | ratio |');

@@ -10,7 +10,7 @@
 import { GEN_CPU, runWrk } from '../lib.ts';
 import { runWrkCards } from '../server-wrk.ts';
 import { piccoRun, scenarioFile, tokensFor, type Summary } from '../server-surge.ts';
-import { measured, ratiosTo, type Build, type Row, type RowContext, type RowFn } from './row.ts';
+import { bracketed, measured, ratiosTo, type Build, type Row, type RowContext, type RowFn } from './row.ts';
 import { startBareHono, startPiccoServe } from './processes.ts';
 
 const CARD = 'POST /v1/wallet/cc';
@@ -40,6 +40,7 @@ export function measuredWindowValidity(s: Summary, rampS: number): { valid: bool
  */
 export const bareHono: RowFn = async (ctx) => {
   const t = await startBareHono();
+  let keep = false;
   try {
     await runWrk(`${t.url}/info`, 2, ctx.connections); // JIT warm-up
     const a = await measured(t.cpuSeconds, () => runWrk(`${t.url}/info`, ctx.seconds, ctx.connections));
@@ -57,12 +58,16 @@ export const bareHono: RowFn = async (ctx) => {
     ctx.log(`  bare Hono POST: ${Math.round(postRate)} req/s, ${p.cpuUsPerRequest} µs CPU/request`);
     ctx.baselines.set('hono-post', postRate);
     ctx.baselines.set('cpu-hono-post', p.cpuUsPerRequest);
+    // The app stays up, idle, for the later rows' brackets (see bracketed in row.ts).
+    ctx.probeHono = () => measured(t.cpuSeconds, () => runWrk(`${t.url}/info`, ctx.seconds, ctx.connections));
+    ctx.cleanups.push(() => t.stop());
+    keep = true;
     return [{ what: `bare Hono app on @hono/node-server, one JSON GET route (wrk -c${ctx.connections})`,
       figure: `${Math.round(rps)} rps, ${us} µs CPU/request`, ratio: '1' },
     { what: 'bare Hono app, POST of the card body at the card path: JSON parsed, a wallet of the same shape answered; no validation, storage or auth',
       figure: `${Math.round(postRate)} rps, ${p.cpuUsPerRequest} µs CPU/request`, ratio: ratiosTo(ctx, 'hono', 'bare Hono', postRate, p.cpuUsPerRequest) }];
   } finally {
-    await t.stop();
+    if (!keep) await t.stop();
   }
 };
 
@@ -92,9 +97,9 @@ export const piccoInfo: RowFn = perBuild('piccoInfo', async (ctx, build) => {
   const t = await startPiccoServe({}, [], build.bin);
   try {
     await runWrk(`${t.url}/info`, 2, ctx.connections);
-    const r = await measured(t.cpuSeconds, () => runWrk(`${t.url}/info`, ctx.seconds, ctx.connections));
-    return [{ what: `\`picco serve\` GET /info${build.label}`, figure: `${Math.round(r.rate)} rps, ${r.cpuUsPerRequest} µs CPU/request`,
-      ratio: ratiosTo(ctx, 'hono', 'bare Hono', r.rate, r.cpuUsPerRequest) }];
+    const { value: r, ctx: around, bracket } = await bracketed(ctx, () => measured(t.cpuSeconds, () => runWrk(`${t.url}/info`, ctx.seconds, ctx.connections)));
+    return [{ what: `\`picco serve\` GET /info${build.label}`, figure: `${Math.round(r.rate)} rps, ${r.cpuUsPerRequest} µs CPU/request${bracket}`,
+      ratio: ratiosTo(around, 'hono', 'bare Hono', r.rate, r.cpuUsPerRequest) }];
   } finally {
     await t.stop();
   }
@@ -108,16 +113,16 @@ export const sqliteCards: RowFn = perBuild('sqliteCards', async (ctx, build) => 
     ctx.log(`  ${CITIZENS} citizens logged in in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const wrap = ['taskset', '-c', String(GEN_CPU)];
     await runWrkCards({ url: t.url, tokens, connections: ctx.connections, durationS: 2, wrap, panBase: 0 }); // JIT warm-up
-    const w = await measured(t.cpuSeconds, () =>
-      runWrkCards({ url: t.url, tokens, connections: ctx.connections, durationS: ctx.seconds, wrap, panBase: 100_000_000 }));
+    const { value: w, ctx: around, bracket } = await bracketed(ctx, () => measured(t.cpuSeconds, () =>
+      runWrkCards({ url: t.url, tokens, connections: ctx.connections, durationS: ctx.seconds, wrap, panBase: 100_000_000 })));
     const ok = w.statuses['200'] ?? 0;
     const rate = ok / w.durationS;
     const other = Object.entries(w.statuses).filter(([s]) => s !== '200').map(([s, n]) => `${s}: ${n}`).join(', ') || 'none';
     ctx.log(`  wrk -c${ctx.connections} card additions: ${Math.round(rate)}/s answered 200, p50 ${w.latencyMs.p50} ms, p99 ${w.latencyMs.p99} ms; other statuses ${other}`);
     const closed: Row = {
       what: `\`picco serve\` POST /pp-restapi-CD/v1/wallet/cc, SQLite, durable (wrk -c${ctx.connections}, ${CITIZENS} citizens)${build.label}`,
-      figure: `${Math.round(rate)}/s, p99 ${w.latencyMs.p99.toFixed(1)} ms (closed loop), ${w.cpuUsPerRequest} µs CPU/card`,
-      ratio: `${ratiosTo(ctx, 'hono', 'bare Hono', rate, w.cpuUsPerRequest)}; ${ratiosTo(ctx, 'hono-post', 'bare Hono POST', rate, w.cpuUsPerRequest)}`,
+      figure: `${Math.round(rate)}/s, p99 ${w.latencyMs.p99.toFixed(1)} ms (closed loop), ${w.cpuUsPerRequest} µs CPU/card${bracket}`,
+      ratio: `${ratiosTo(around, 'hono', 'bare Hono', rate, w.cpuUsPerRequest)}; ${ratiosTo(around, 'hono-post', 'bare Hono POST', rate, w.cpuUsPerRequest)}`,
     };
     const openRate = Math.max(100, Math.floor((rate * 0.8) / 50) * 50);
     const openS = Math.max(10, ctx.seconds);

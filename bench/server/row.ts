@@ -31,6 +31,13 @@ export interface RowContext {
   quick: boolean;
   /** Rates of the baseline rows measured so far in this run (e.g. `hono`, `pgbench`). */
   baselines: Map<string, number>;
+  /**
+   * Measures the bare Hono GET route again, now (set by the bareHono row, whose app stays up, idle,
+   * until the table is done): `bracketed` calls it right before and right after a row.
+   */
+  probeHono?: () => Promise<{ rate: number; cpuUsPerRequest: number }>;
+  /** Run when the table is done (stops processes a row left up for later rows). */
+  cleanups: (() => Promise<void>)[];
   /** Progress and detail lines (probes, statuses), printed as they come. */
   log(line: string): void;
 }
@@ -60,4 +67,24 @@ export function ratiosTo(ctx: RowContext, baseline: string, label: string, rate:
   const rateRatio = ratioTo(ctx, baseline, label, rate);
   const b = ctx.baselines.get(`cpu-${baseline}`);
   return b === undefined || !(cpuUs > 0) ? rateRatio : `${rateRatio}; CPU per request ${(b / cpuUs).toFixed(2)} x`;
+}
+
+/**
+ * Runs `measure` between two fresh measurements of the bare Hono GET route and returns, beside its
+ * value, a context whose `hono` and `cpu-hono` baselines are their means, for the row's ratios:
+ * the `1` of a ratio is then taken seconds before and after its row, not minutes earlier. On this
+ * shared box the route's own rate moves by a third from one minute to another (19,000-34,000 rps
+ * in one afternoon), which a table-wide baseline passes on to every ratio. Without a probe (the
+ * bareHono row not in the table) the context is the table's, as before.
+ */
+export async function bracketed<T>(ctx: RowContext, measure: () => Promise<T>): Promise<{ value: T; ctx: RowContext; bracket: string }> {
+  if (ctx.probeHono === undefined) return { value: await measure(), ctx, bracket: '' };
+  const before = await ctx.probeHono();
+  const value = await measure();
+  const after = await ctx.probeHono();
+  const baselines = new Map(ctx.baselines);
+  baselines.set('hono', (before.rate + after.rate) / 2);
+  baselines.set('cpu-hono', (before.cpuUsPerRequest + after.cpuUsPerRequest) / 2);
+  ctx.log(`  bare Hono around it: ${Math.round(before.rate)} then ${Math.round(after.rate)} rps, ${before.cpuUsPerRequest} then ${after.cpuUsPerRequest} µs CPU/request`);
+  return { value, ctx: { ...ctx, baselines }, bracket: `; bare Hono around it ${Math.round(before.rate)} / ${Math.round(after.rate)} rps` };
 }
