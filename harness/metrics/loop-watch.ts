@@ -22,9 +22,18 @@
  *   a poll returns), read at every observation (each response and each engine tick): when it grew
  *   by Δ since the previous observation at s, the wait ended no earlier than s + Δ. The estimate
  *   errs late-side only (it never under-reports); with observations at least every millisecond
- *   while sending it is within about a millisecond. A loop that never idles (saturated) bounds
- *   every response by its service time: then the run cannot tell the target's time from its own,
- *   and says so.
+ *   while sending it is within about a millisecond. A loop that keeps turning without ever waiting
+ *   (a pending timer or immediate in every turn makes each poll a zero-timeout one, which libuv
+ *   does not count as idle) would leave that estimate where the last wait ended, tens of
+ *   milliseconds back while the loop answered within a few (measured: 37 ms of read delay in a
+ *   second whose 5 ms timer was never more than 7.9 ms late). So a second bound counts turns: the
+ *   first observation of a turn queues an immediate, which runs in that turn's check phase, after
+ *   its poll; a response recorded in turn j was not reported by turn j-1's poll, which started after
+ *   turn j-2's check phase ended, so it sat readable no longer than t − (the last check phase but
+ *   one that ran). The bound is the smaller of the two; a loop held up inside a turn (a burst of
+ *   responses read one after another, a long synchronous call) is still counted whole, since t
+ *   comes after it. A loop that never idles (saturated) bounds every response by its service time:
+ *   then the run cannot tell the target's time from its own, and says so.
  *
  * @example
  * const w = new LoopWatch(); const d = w.readDelay(now(), serviceMs); const s = w.second();
@@ -76,6 +85,15 @@ export class LoopWatch {
   private idle: number;
   private seenAt: number;
   private busySince: number;
+  /** now() in the last two check phases that ran a turn marker (see readDelay): [latest, the one before]. */
+  private lastCheck = Number.NEGATIVE_INFINITY;
+  private checkBefore = Number.NEGATIVE_INFINITY;
+  private markerQueued = false;
+  private readonly marker = (): void => {
+    this.markerQueued = false;
+    this.checkBefore = this.lastCheck;
+    this.lastCheck = now();
+  };
   /** This second's event-loop delay samples, µs. */
   private readonly eld: Histogram = newHistogram();
   private sampler: NodeJS.Timeout | undefined;
@@ -144,8 +162,15 @@ export class LoopWatch {
 
   /** Upper bound on how long a response recorded at t, `serviceMs` after its send, sat readable. */
   readDelay(t: number, serviceMs: number): number {
-    const busy = this.observe(t);
-    return busy < serviceMs ? busy : serviceMs > 0 ? serviceMs : 0;
+    let bound = this.observe(t);
+    // Turns: it was not in the poll of the turn before this one, which began after checkBefore.
+    const sinceTurns = t - this.checkBefore;
+    if (!this.markerQueued) {
+      this.markerQueued = true;
+      setImmediate(this.marker);
+    }
+    if (sinceTurns < bound) bound = sinceTurns;
+    return bound < serviceMs ? bound : serviceMs > 0 ? serviceMs : 0;
   }
 
   private noteGc(entries: readonly { duration: number }[]): void {
