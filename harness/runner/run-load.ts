@@ -80,7 +80,8 @@ export function shareOf(cfg: RunConfig, cutMs: number, w: number, n: number): Wo
  * whose collections pause the load thread for tens of milliseconds in the seconds it is busiest.
  * Measured at the 7 Dec peak at 0.51 (docs/benchmarks.md, seventh round): the engine's GC over
  * the run 426 and 501 ms against 546 and 1,491 ms, its longest pause 21 and 25 ms against 34
- * and 31 ms.
+ * and 31 ms. Not a bound on the worst pause: a scavenge takes as long as what survives it takes
+ * to copy (27 MB at that peak; one later run paused 62 ms).
  */
 const ENGINE_YOUNG_GENERATION_MB = 96;
 
