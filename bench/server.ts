@@ -6,9 +6,10 @@
  * bench/server/rows.ts; add one there to extend the table. The box is shared: figures are noisy,
  * the ratios (same run, same cores) are what to compare, and CPU µs per request (printed beside
  * every rate) the least noisy of all. The picco rows' ratios to bare Hono divide by the bare route
- * measured right before and right after each of them (bracketed, bench/server/row.ts). `--compare=DIR` adds the picco rows of another checkout
- * (DIR/bin/picco.js, e.g. `git worktree add DIR main` with node_modules linked): before and after
- * in one run, each picco row measured A B B A (this checkout, DIR, DIR, this checkout).
+ * measured right before and right after each of them (bracketed, bench/server/row.ts).
+ * `--compare=DIR` adds the picco rows of another checkout (DIR/bin/picco.js, e.g. `git worktree
+ * add DIR main` with node_modules linked): before and after in one run, each picco row measured
+ * A B B A (this checkout, DIR, DIR, this checkout).
  */
 import { join, resolve } from 'node:path';
 import { ROWS } from './server/rows.ts';

@@ -66,12 +66,6 @@ export function shareOf(cfg: RunConfig, cutMs: number, w: number, n: number): Wo
   };
 }
 
-/** Round trip of one message to a ready worker and back, ms. */
-/**
- * Before a --start-at instant this process waited for: the warm-up's connections have been idle
- * since (a target may close them after its keep-alive timeout), so each engine sends one request
- * per slot again this long before t = 0, within REWARM_BUDGET_MS.
- */
 /**
  * A load worker's young generation (V8's two semi-spaces and its new large-object space), twice
  * V8's default of 48 MB on this platform. A request's own garbage (buffers, strings, promises)
@@ -85,6 +79,11 @@ export function shareOf(cfg: RunConfig, cutMs: number, w: number, n: number): Wo
  */
 const ENGINE_YOUNG_GENERATION_MB = 96;
 
+/**
+ * Before a --start-at instant this process waited for: the warm-up's connections have been idle
+ * since (a target may close them after its keep-alive timeout), so each engine sends one request
+ * per slot again this long before t = 0, within REWARM_BUDGET_MS.
+ */
 const REWARM_BEFORE_MS = 1000;
 const REWARM_BUDGET_MS = 500;
 
@@ -110,6 +109,7 @@ function rewarmWorker(w: Worker): Promise<number> {
   });
 }
 
+/** Round trip of one message to a ready worker and back, ms. */
 function pingMs(w: Worker): Promise<number> {
   return new Promise((resolve) => {
     const t0 = performance.now();

@@ -22,9 +22,9 @@
  * The write lock: when another connection holds it (the checkpointer's RESTART checkpoint, for a
  * millisecond or two; another process writing the same file), the BEGIN does not wait in SQLite's
  * busy handler, which sleeps on the event loop: it fails at once, the batch goes back to the head
- * of the queue, and the flush is tried again every millisecond on a timer until
- * the connection's busy_timeout has passed since the first refusal; only then are the writes
- * refused with SQLITE_BUSY. Writes arriving meanwhile join the waiting batch.
+ * of the queue, and the flush is tried again every millisecond on a timer until the connection's
+ * busy_timeout has passed since the first refusal; only then are the writes refused with
+ * SQLITE_BUSY. Writes arriving meanwhile join the waiting batch.
  *
  * Visibility in `wal-fsync` mode: a committed but not yet fsynced write is visible to this
  * connection. So that no response can reveal it before it is durable (as with synchronous=FULL,
