@@ -8,28 +8,20 @@
  * runs the fsyncs, the checkpointer). `--compare=DIR` measures DIR's server as well, alternated
  * A B B A, for a change to the store.
  */
-import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GEN_CPU } from '../lib.ts';
 import { runWrkCards } from '../server-wrk.ts';
 import { tokensFor } from '../server-surge.ts';
-import { startPiccoServe } from './processes.ts';
+import { cpuSecondsOf, startPiccoServe } from './processes.ts';
 
 const CITIZENS = 2000;
 const CONNECTIONS = 32;
 
-/** CPU seconds so far of each thread of `pid` (/proc/PID/task/TID/stat), by thread id. */
+/** CPU seconds so far of each thread of `pid`, by thread id (NaN for one that ended meanwhile). */
 function threadCpu(pid: number): Map<string, number> {
   const m = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const s = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-      m.set(tid === String(pid) ? 'main' : tid, (Number(f[11]) + Number(f[12])) / 100);
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
+  for (const tid of readdirSync(`/proc/${pid}/task`)) m.set(tid === String(pid) ? 'main' : tid, cpuSecondsOf(pid, tid));
   return m;
 }
 

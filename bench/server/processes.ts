@@ -21,11 +21,14 @@ export interface Target {
   stop(): Promise<void>;
 }
 
-/** utime + stime of a process, in seconds (/proc/PID/stat fields 14 and 15, clock ticks of 1/100 s). */
-export function cpuSecondsOf(pid: number | undefined): number {
+/**
+ * utime + stime of a process, or of one of its threads with `tid`, in seconds (/proc/PID/stat or
+ * /proc/PID/task/TID/stat fields 14 and 15, clock ticks of 1/100 s).
+ */
+export function cpuSecondsOf(pid: number | undefined, tid?: string): number {
   if (pid === undefined) return Number.NaN;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(f[11]) + Number(f[12])) / 100;
   } catch {
