@@ -15,6 +15,7 @@ import type { SecondSnapshot } from '../metrics/snapshot.ts';
 import { subSegment, type Segment } from '../executors/segment.ts';
 import { prepareEngine, type EngineControl } from './engine.ts';
 import { setEpoch } from './clock.ts';
+import { lowerMainThread } from './thread-priority.ts';
 import { agreeEpoch, type AgreedStart, type BeforeStart } from '../clock/start-gate.ts';
 import type { RunConfig } from './run-config.ts';
 import type { DoneInfo, WorkSpec } from './work.ts';
@@ -215,8 +216,9 @@ export async function runLoad(cfg: RunConfig, o: LoadControl): Promise<LoadResul
   const epoch = start.epochMs;
   const startedAt = new Date(epoch);
   const cpu0 = process.cpuUsage();
+  const restorePriority = lowerMainThread();
   for (const w of workers) w.postMessage({ type: 'start', epochMs: epoch });
-  const infos = await Promise.all(done);
+  const infos = await Promise.all(done).finally(restorePriority);
   o.signal?.removeEventListener('abort', onSignal);
   for (const line of agg.flushAll()) o.onSecond?.(line, agg);
   const cpu = process.cpuUsage(cpu0);
