@@ -48,7 +48,10 @@ export const CLASS_DEFAULTS: Record<RouteClass, ClassConfig> = {
   'io-light': { priority: 'critical', initial: 64, min: 32, max: 512, maxQueue: 256, maxWaitMs: 100, targetMs: 100 },
   // A login is two durable writes: like card-write, a floor that keeps group-commit batches
   // large; normal priority, so under loop lag logins are shed before /info and the wallet list.
-  'session-write': { priority: 'normal', initial: 64, min: 32, max: 512, maxQueue: 256, maxWaitMs: 100, tolerance: 2, targetMs: 200 },
+  // Its queue holds what a slow fsync brings, as card-write's does: at the 7 Dec peak at 0.51 of
+  // the national rate on one core, with 256 waiting, the login storm after the update was refused
+  // 803 times because the queue was full and 187 times for waiting past 100 ms (2026-12-07).
+  'session-write': { priority: 'normal', initial: 64, min: 32, max: 512, maxQueue: 512, maxWaitMs: 100, tolerance: 2, targetMs: 200 },
   'wallet-read': { priority: 'critical', initial: 64, min: 32, max: 512, maxQueue: 256, maxWaitMs: 100, targetMs: 100 },
   // Durable writes are group-committed (one fsync per batch): a floor of 64 keeps batches
   // large; the 200 ms ceiling stops the limit where more writes in flight only add latency
