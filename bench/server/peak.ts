@@ -5,8 +5,11 @@
  *   taskset -c 1 picco serve --port 0 --db sqlite:FILE
  *   taskset -c 0 picco run december-2020@7dec18:15 --target URL --scale SCALE --speed SPEED --duration 200s
  * and prints the verdict (exit 0 = every launch SLO held), scale x speed as a share of the
- * national rate, and the figures that decide it. `--compare=DIR` runs DIR's server instead,
- * `--engine=DIR` DIR's engine (another checkout, to weigh a change to the engine's cost).
+ * national rate, and the figures that decide it: what the server's admission control refused,
+ * by route class and reason, and for each second the run judged late the load thread's busy
+ * share, longest collection, event-loop delay and wait for its core. `--compare=DIR` runs DIR's
+ * server instead, `--engine=DIR` DIR's engine (another checkout, to weigh a change to the
+ * engine's cost), `--keep=DIR` keeps the run's output (summary.json, series.jsonl) in DIR.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,9 +24,10 @@ const speed = Number(positional[1] ?? 60);
 const other = args.find((a) => a.startsWith('--compare='))?.slice('--compare='.length);
 const engine = args.find((a) => a.startsWith('--engine='))?.slice('--engine='.length);
 const enginePicco = engine !== undefined ? join(resolve(engine), 'bin', 'picco.js') : PICCO;
+const keep = args.find((a) => a.startsWith('--keep='))?.slice('--keep='.length);
 
 const t = await startPiccoServe({}, [], other !== undefined ? join(resolve(other), 'bin', 'picco.js') : undefined);
-const out = mkdtempSync(join(tmpdir(), 'picco-peak-'));
+const out = keep !== undefined ? resolve(keep) : mkdtempSync(join(tmpdir(), 'picco-peak-'));
 try {
   const c0 = t.cpuSeconds();
   const r = await sh('taskset', ['-c', String(GEN_CPU), process.execPath, enginePicco, 'run', 'december-2020@7dec18:15', '--target', t.url,
@@ -39,7 +43,25 @@ try {
     + `engine ${g.cpuUsPerRequest} µs CPU a request, server CPU ${cpu.toFixed(1)} s\n`);
   for (const x of slos) process.stdout.write(`  ${JSON.stringify(x).slice(0, 300)}\n`);
   if (r.code !== 0 && r.code !== 99) process.stdout.write(r.stderr.slice(-1500));
+  const metrics = await (await fetch(`${t.url}/metrics`)).text();
+  const refused = metrics.split('\n').filter((l) => l.startsWith('admission_rejected_total{'));
+  process.stdout.write(`  refused by admission: ${refused.length === 0 ? 'none' : refused.map((l) => l.replace('admission_rejected_total', '')).join(', ')}\n`);
+  for (const line of lateSeconds(join(out, 'series.jsonl'), Number(g.bounds?.maxLagP99Ms ?? 25))) process.stdout.write(`  ${line}\n`);
 } finally {
   await t.stop();
-  rmSync(out, { recursive: true, force: true });
+  if (keep === undefined) rmSync(out, { recursive: true, force: true });
+}
+
+/** Each second whose generator delay at p99 is over `boundMs`, with what its load thread did in it. */
+function lateSeconds(series: string, boundMs: number): string[] {
+  const out: string[] = [];
+  readFileSync(series, 'utf8').split('\n').filter(Boolean).forEach((text, i) => {
+    const l = JSON.parse(text) as { t?: number; generator?: { delayMs?: { p99?: number }; threads?: { utilisation: number; gcMs: { max: number }; eventLoopDelayMs: { max: number }; runQueueMs?: number; runSlices?: number }[] } };
+    const p99 = l.generator?.delayMs?.p99 ?? 0;
+    if (p99 <= boundMs) return;
+    const th = (l.generator?.threads ?? []).map((x) => `${Math.round(100 * x.utilisation)} % busy, longest GC ${x.gcMs.max.toFixed(1)} ms, `
+      + `event-loop delay ${x.eventLoopDelayMs.max.toFixed(1)} ms, waited ${Math.round(x.runQueueMs ?? 0)} ms for its core over ${x.runSlices ?? '?'} wake-ups`);
+    out.push(`late second ${l.t ?? i}: generator delay p99 ${p99.toFixed(1)} ms; ${th.join('; ')}`);
+  });
+  return out;
 }
