@@ -80,8 +80,11 @@ export interface Summary {
      */
     delayMs: P;
     readDelayMs: P;
-    /** Each engine thread over the run: utilisation, event-loop delay, GC pauses (sum, longest). */
-    threads: Array<{ worker: number; utilisation: number; eventLoopDelayMs: DelayStatsMs; gcMs: { total: number; max: number } }>;
+    /**
+     * Each engine thread over the run: utilisation, event-loop delay, GC pauses (sum, longest),
+     * and on Linux its nice value (-5 where the engine could raise it, thread-priority.ts).
+     */
+    threads: Array<{ worker: number; utilisation: number; eventLoopDelayMs: DelayStatsMs; gcMs: { total: number; max: number }; nice?: number }>;
     /**
      * The per-second judgement (`--max-lag` at the percentile an SLO judges): the worst second's
      * generator delay and every second over the bound, each with its likely cause.
@@ -116,6 +119,8 @@ export interface SummaryInput {
   aborted: boolean;
   expected: Record<string, number>;
   cpu: number[];
+  /** Each load thread's nice value during the run, where the platform has one per thread. */
+  nice?: (number | undefined)[];
   warmup: number;
   cpuMs: { user: number; system: number };
   bounds: { maxLagP99Ms: number; maxDroppedRatio: number };
@@ -184,7 +189,9 @@ export function buildSummary(i: SummaryInput): Summary {
       readDelayMs: p(a.readDelay),
       threads: i.cpu.map((u, w) => {
         const th = a.threads.get(w);
-        return { worker: w, utilisation: Math.round(u * 1000) / 1000, eventLoopDelayMs: th?.eventLoopDelayMs ?? { p50: 0, p99: 0, max: 0 }, gcMs: th?.gcMs ?? { total: 0, max: 0 } };
+        const nice = i.nice?.[w];
+        return { worker: w, utilisation: Math.round(u * 1000) / 1000, eventLoopDelayMs: th?.eventLoopDelayMs ?? { p50: 0, p99: 0, max: 0 }, gcMs: th?.gcMs ?? { total: 0, max: 0 },
+          ...(nice !== undefined ? { nice } : {}) };
       }),
       perSecond: {
         percentile: i.verdict?.percentile ?? 99,

@@ -197,6 +197,7 @@ export async function executeRun(cfg: RunConfig, built?: BuiltScenario): Promise
       aborted,
       expected,
       cpu: result.done.map((d) => d.elu),
+      nice: result.done.map((d) => d.nice),
       warmup: result.done.reduce((a, d) => a + d.warmup, 0),
       cpuMs: result.cpuMs,
       bounds: { maxLagP99Ms: cfg.maxLagP99Ms, maxDroppedRatio: cfg.maxDroppedRatio },

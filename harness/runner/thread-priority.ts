@@ -46,6 +46,16 @@ export function lowerMainThread(): () => void {
   };
 }
 
+/** The calling thread's nice value (Linux; undefined elsewhere). */
+export function threadNice(): number | undefined {
+  if (!perThread) return undefined;
+  try {
+    return getPriority(0);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Raises the calling load thread's priority where allowed; returns whether it did. */
 export function raiseLoadThread(): boolean {
   if (!perThread || isMainThread) return false;

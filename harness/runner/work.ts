@@ -25,4 +25,6 @@ export interface DoneInfo {
   aborted: boolean;
   /** Warm-up requests this instance sent before the start (not in any figure). */
   warmup: number;
+  /** The load thread's nice value during the run (Linux; see thread-priority.ts). */
+  nice?: number;
 }

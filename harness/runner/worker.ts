@@ -11,7 +11,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { prepareEngine, type EngineControl } from './engine.ts';
 import { setEpoch } from './clock.ts';
-import { raiseLoadThread } from './thread-priority.ts';
+import { raiseLoadThread, threadNice } from './thread-priority.ts';
 import type { WorkSpec } from './work.ts';
 
 const port = parentPort!;
@@ -26,9 +26,10 @@ try {
     if (msg.type === 'rewarm') void engine.rewarm(msg.budgetMs ?? 500).then((n) => port.postMessage({ type: 'rewarmed', n }));
     if (msg.type === 'start') {
       raiseLoadThread();
+      const nice = threadNice();
       setEpoch(msg.epochMs!);
       void engine.start((snap) => port.postMessage({ type: 'second', snap }), control).then((info) => {
-        port.postMessage({ type: 'done', info });
+        port.postMessage({ type: 'done', info: nice === undefined ? info : { ...info, nice } });
         port.close();
       });
     }

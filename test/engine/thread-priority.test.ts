@@ -1,4 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Worker, isMainThread } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { LOAD_THREAD_NICE, MAIN_THREAD_NICE, lowerMainThread, raiseLoadThread } from '../../harness/runner/thread-priority.ts';
@@ -48,4 +52,28 @@ describe.runIf(process.platform === 'linux')('the engine threads\' priorities', 
     }
     if (root) expect(niceOfThisThread()).toBe(before);
   });
+
+  it('a run says in its summary at what nice value each load thread ran', async () => {
+    const server = createServer((q, r) => {
+      q.resume();
+      r.end('ok');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as { port: number };
+    const out = join(mkdtempSync(join(tmpdir(), 'picco-nice-')), 'run');
+    try {
+      const bin = join(import.meta.dirname, '..', '..', 'bin', 'picco.js');
+      const code = await new Promise<number | null>((resolve) => {
+        spawn(process.execPath, [bin, 'run', '--url', `http://127.0.0.1:${port}/`, '--rate', '50', '--duration', '1s', '--out', out, '--quiet'],
+          { stdio: 'ignore' }).on('close', resolve);
+      });
+      expect(code).not.toBe(2);
+      const threads = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).generator.threads as { nice?: number }[];
+      expect(threads).toHaveLength(1);
+      if (root) expect(threads[0]!.nice).toBe(LOAD_THREAD_NICE);
+      else expect(typeof threads[0]!.nice).toBe('number');
+    } finally {
+      server.close();
+    }
+  }, 60_000);
 });
