@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GEN_CPU, PICCO, sh } from '../lib.ts';
 import { startPiccoServe } from './processes.ts';
+import type { LateSecond } from '../../harness/metrics/generator-delay.ts';
 
 const args = process.argv.slice(2);
 const positional = args.filter((a) => !a.startsWith('--'));
@@ -46,22 +47,15 @@ try {
   const metrics = await (await fetch(`${t.url}/metrics`)).text();
   const refused = metrics.split('\n').filter((l) => l.startsWith('admission_rejected_total{'));
   process.stdout.write(`  refused by admission: ${refused.length === 0 ? 'none' : refused.map((l) => l.replace('admission_rejected_total', '')).join(', ')}\n`);
-  for (const line of lateSeconds(join(out, 'series.jsonl'), Number(g.bounds?.maxLagP99Ms ?? 25))) process.stdout.write(`  ${line}\n`);
+  // The run's own per-second judgement (summary.json generator.perSecond), at the percentile it judged.
+  const late = (g.perSecond?.lateSeconds ?? []) as LateSecond[];
+  for (const l of late) {
+    process.stdout.write(`  late second ${l.t}: generator delay ${l.delayMs.toFixed(1)} ms; ${Math.round(100 * l.utilisation)} % busy, `
+      + `longest GC ${l.gcMaxMs.toFixed(1)} ms, event-loop delay ${l.eventLoopDelayMaxMs.toFixed(1)} ms, `
+      + `waited ${Math.round(l.runQueueMs ?? 0)} ms for its core over ${l.runSlices ?? '?'} wake-ups\n`);
+  }
 } finally {
   await t.stop();
   if (keep === undefined) rmSync(out, { recursive: true, force: true });
 }
 
-/** Each second whose generator delay at p99 is over `boundMs`, with what its load thread did in it. */
-function lateSeconds(series: string, boundMs: number): string[] {
-  const out: string[] = [];
-  readFileSync(series, 'utf8').split('\n').filter(Boolean).forEach((text, i) => {
-    const l = JSON.parse(text) as { t?: number; generator?: { delayMs?: { p99?: number }; threads?: { utilisation: number; gcMs: { max: number }; eventLoopDelayMs: { max: number }; runQueueMs?: number; runSlices?: number }[] } };
-    const p99 = l.generator?.delayMs?.p99 ?? 0;
-    if (p99 <= boundMs) return;
-    const th = (l.generator?.threads ?? []).map((x) => `${Math.round(100 * x.utilisation)} % busy, longest GC ${x.gcMs.max.toFixed(1)} ms, `
-      + `event-loop delay ${x.eventLoopDelayMs.max.toFixed(1)} ms, waited ${Math.round(x.runQueueMs ?? 0)} ms for its core over ${x.runSlices ?? '?'} wake-ups`);
-    out.push(`late second ${l.t ?? i}: generator delay p99 ${p99.toFixed(1)} ms; ${th.join('; ')}`);
-  });
-  return out;
-}
