@@ -52,7 +52,8 @@ try {
   for (const l of late) {
     process.stdout.write(`  late second ${l.t}: generator delay ${l.delayMs.toFixed(1)} ms; ${Math.round(100 * l.utilisation)} % busy, `
       + `longest GC ${l.gcMaxMs.toFixed(1)} ms, event-loop delay ${l.eventLoopDelayMaxMs.toFixed(1)} ms, `
-      + `waited ${Math.round(l.runQueueMs ?? 0)} ms for its core over ${l.runSlices ?? '?'} wake-ups\n`);
+      + `waited ${Math.round(l.runQueueMs ?? 0)} ms for its core over ${l.runSlices ?? '?'} wake-ups; `
+      + `${l.inFlight} in flight at its end, ${l.completed} answered in it\n`);
   }
 } finally {
   await t.stop();

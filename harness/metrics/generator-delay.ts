@@ -16,6 +16,15 @@
  * busy ≥ 90 % of the second; otherwise the engine's own loop held up: synchronous work, or a
  * burst of responses (a server's group commit answers hundreds at once) read one after another.
  *
+ * A target that falls behind: when more requests were in flight at a late second's end than the
+ * target answered in it (by Little's law, over a second each on average), the message says so.
+ * What the engine keeps alive for a request in flight (its journey, its undici request, the
+ * responses the journey holds) survives the young generation's collections while it waits, so
+ * each scavenge copies all of it: the engine's pauses grow with the target's backlog (a 7 Dec
+ * peak with about 10,000 in flight: 30-50 ms scavenges, docs/benchmarks.md, ninth round). The
+ * run stays invalid, since those seconds' latency holds the engine's pauses; the remedy is a load
+ * the target holds, not a larger engine.
+ *
  * @example
  * const v = judgeGeneratorDelay(agg.seconds, { percentile: 99, maxMs: 25 });
  * if (v.late.length > 0) console.error(v.reason);
@@ -37,6 +46,9 @@ export interface LateSecond {
   runQueueMs?: number;
   /** How many times that thread got a CPU in the second (Linux): its wait per wake-up is runQueueMs / runSlices. */
   runSlices?: number;
+  /** Requests in flight at the second's end, and requests answered in it (a target's backlog: inFlight > completed). */
+  inFlight: number;
+  completed: number;
   cause: LateCause;
 }
 
@@ -59,6 +71,11 @@ const CAUSE_TEXT: Record<LateCause, string> = {
   'cpu-saturation': 'CPU saturation of the engine thread',
   blocked: "the engine thread's event loop held up by its own work (synchronous code, or a burst of responses read one after another)",
 };
+
+/** In flight at least this many, and more than were answered in the second: the target had fallen behind. */
+export const BACKLOG_MIN = 100;
+
+const behind = (l: LateSecond): boolean => l.inFlight >= BACKLOG_MIN && l.inFlight > l.completed;
 
 /** Below this average wait per wake-up, run-queue time is the scheduler's latency, not a busy core. */
 export const WAKE_UP_WAIT_MS = 0.25;
@@ -97,6 +114,17 @@ export function causeOf(t: number, delayMs: number, w: Omit<Worst, 'eld'>): Late
 
 const f1 = (x: number): string => x.toFixed(1);
 
+/** The sentence on a target's backlog in the late seconds, or '' when it kept up. */
+function backlog(late: readonly LateSecond[]): string {
+  const seconds = late.filter(behind);
+  if (seconds.length === 0) return '';
+  const worst = seconds.reduce((a, b) => (b.inFlight > a.inFlight ? b : a));
+  const which = seconds.length === 1 ? `second ${worst.t}` : `${seconds.length} of them (second ${worst.t}: the most)`;
+  const each = worst.completed > 0 ? `, about ${f1(worst.inFlight / worst.completed)} s each by Little's law` : '';
+  return `. In ${which} the target had fallen behind: ${worst.inFlight} requests in flight against ${worst.completed} answered in the second${each}. `
+    + 'What the engine holds for requests in flight grows with them, and its collections with it: a smaller --rate or --scale finds the load the target holds';
+}
+
 export function judgeGeneratorDelay(seconds: readonly SecondRecord[], o: { percentile: number; maxMs: number }): GeneratorVerdict {
   const late: LateSecond[] = [];
   let worstMs = 0;
@@ -110,7 +138,8 @@ export function judgeGeneratorDelay(seconds: readonly SecondRecord[], o: { perce
     }
     if (delayMs <= o.maxMs) continue;
     const w = worstThread(s.threads);
-    const l: LateSecond = { t: s.t, delayMs, eventLoopDelayMaxMs: w.eld, utilisation: w.elu, gcMaxMs: w.gc, cause: causeOf(s.t, delayMs, w) };
+    const l: LateSecond = { t: s.t, delayMs, eventLoopDelayMaxMs: w.eld, utilisation: w.elu, gcMaxMs: w.gc,
+      inFlight: s.inFlight, completed: s.completed, cause: causeOf(s.t, delayMs, w) };
     if (w.runQueue !== undefined) l.runQueueMs = w.runQueue;
     if (w.runSlices !== undefined) l.runSlices = w.runSlices;
     late.push(l);
@@ -125,7 +154,7 @@ export function judgeGeneratorDelay(seconds: readonly SecondRecord[], o: { perce
     const busyCore = late.some((l) => l.cause === 'busy-core') ? ', and keep other work off the engine\'s core' : '';
     reason =
       `the generator's own delay (scheduling lag + read delay) at p${o.percentile} exceeded ${o.maxMs} ms (--max-lag) in ${late.length} of ${seconds.length} seconds: ` +
-      `${shown.join(', ')}${more}. Latency there is the generator's, not the target's: give the engine more room with --workers N (one engine thread per free core) or offer a smaller --rate${busyCore}`;
+      `${shown.join(', ')}${more}. Latency there is the generator's, not the target's: give the engine more room with --workers N (one engine thread per free core) or offer a smaller --rate${busyCore}${backlog(late)}`;
   }
   return { percentile: o.percentile, maxMs: o.maxMs, worstMs, worstSecond, late, reason };
 }

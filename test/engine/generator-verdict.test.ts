@@ -18,8 +18,11 @@ const loop = (over: Partial<LoopSecond> = {}): LoopSecond => ({
   ...over,
 });
 
-/** Seconds of 1,000 requests each; `late[t]` ms of generator delay on the slowest `share` of second t. */
-function run(late: Record<number, number>, loops: Record<number, Partial<LoopSecond>> = {}, share = 0.05, seconds = 6): Aggregate {
+/**
+ * Seconds of 1,000 requests each; `late[t]` ms of generator delay on the slowest `share` of second t;
+ * `inFlight[t]` requests in flight at the end of second t (0 unless given).
+ */
+function run(late: Record<number, number>, loops: Record<number, Partial<LoopSecond>> = {}, share = 0.05, seconds = 6, inFlight: Record<number, number> = {}): Aggregate {
   const agg = new Aggregate(1);
   const rec = new Recorder();
   const ep = rec.endpoint('GET /');
@@ -30,7 +33,7 @@ function run(late: Record<number, number>, loops: Record<number, Partial<LoopSec
       rec.started++;
       rec.complete(ep, 200, true, undefined, 1 + gen, 1, gen / 2, gen / 2);
     }
-    agg.add(rec.snapshot(t, 0, loop(loops[t])));
+    agg.add(rec.snapshot(t, inFlight[t] ?? 0, loop(loops[t])));
   }
   agg.flushAll();
   return agg;
@@ -88,6 +91,23 @@ describe('generator-delay verdict', () => {
     expect(v.late[0]).toMatchObject({ runQueueMs: 97, runSlices: 1543 });
     expect(v.reason).toMatch(/second 2 .*waited 97 ms for a CPU over 1543 wake-ups: likely the engine thread's event loop held up by its own work/);
     expect(v.reason).toMatch(/second 3 .*waited 300 ms for a CPU over 400 wake-ups: likely a busy core/);
+  });
+
+  it('says when the target had fallen behind: more in flight than it answered in a late second', () => {
+    const gc = { gcMs: { total: 45, max: 40 } };
+    const v = judgeGeneratorDelay(run({ 2: 60, 3: 60, 4: 60 }, { 2: gc, 3: gc, 4: gc }, 0.05, 6, { 2: 900, 3: 2500, 4: 4000 }).seconds, { percentile: 99, maxMs: 25 });
+    expect(v.late.map((l) => [l.t, l.inFlight, l.completed, l.cause])).toEqual([[2, 900, 1000, 'gc'], [3, 2500, 1000, 'gc'], [4, 4000, 1000, 'gc']]);
+    expect(v.reason).toMatch(/In 2 of them \(second 4: the most\) the target had fallen behind: 4000 requests in flight against 1000 answered in the second, about 4\.0 s each by Little's law\. /);
+    expect(v.reason).toMatch(/a smaller --rate or --scale finds the load the target holds$/);
+
+    const one = judgeGeneratorDelay(run({ 3: 60 }, { 3: gc }, 0.05, 6, { 3: 1500 }).seconds, { percentile: 99, maxMs: 25 });
+    expect(one.reason).toMatch(/In second 3 the target had fallen behind: 1500 requests in flight against 1000 answered/);
+  });
+
+  it('says nothing of a backlog when the target kept up: fewer in flight than it answered in the second', () => {
+    const v = judgeGeneratorDelay(run({ 2: 60, 3: 60 }, {}, 0.05, 6, { 2: 999, 3: 0 }).seconds, { percentile: 99, maxMs: 25 });
+    expect(v.late.map((l) => [l.t, l.inFlight])).toEqual([[2, 999], [3, 0]]);
+    expect(v.reason).not.toMatch(/fallen behind/);
   });
 
   it('takes the percentile from the latency SLOs (highest wins), p99 without one', () => {
