@@ -9,12 +9,14 @@
  * by route class and reason, and for each second the run judged late the load thread's busy
  * share, longest collection, event-loop delay and wait for its core. `--compare=DIR` runs DIR's
  * server instead, `--engine=DIR` DIR's engine (another checkout, to weigh a change to the
- * engine's cost), `--keep=DIR` keeps the run's output (summary.json, series.jsonl) in DIR.
+ * engine's cost), `--keep=DIR` keeps the run's output (summary.json, series.jsonl) in DIR. It
+ * starts by timing a fixed loop on each core and ends with the hypervisor's steal (bench/box.ts).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { GEN_CPU, PICCO, sh } from '../lib.ts';
+import { GEN_CPU, PICCO, TARGET_CPU, sh } from '../lib.ts';
+import { describeProbe, probeCores, stealMeter } from '../box.ts';
 import { startPiccoServe } from './processes.ts';
 import type { LateSecond } from '../../harness/metrics/generator-delay.ts';
 
@@ -27,6 +29,8 @@ const engine = args.find((a) => a.startsWith('--engine='))?.slice('--engine='.le
 const enginePicco = engine !== undefined ? join(resolve(engine), 'bin', 'picco.js') : PICCO;
 const keep = args.find((a) => a.startsWith('--keep='))?.slice('--keep='.length);
 
+process.stdout.write(`${describeProbe(await probeCores([GEN_CPU, TARGET_CPU]))}\n`);
+const steal = stealMeter();
 const t = await startPiccoServe({}, [], other !== undefined ? join(resolve(other), 'bin', 'picco.js') : undefined);
 const out = keep !== undefined ? resolve(keep) : mkdtempSync(join(tmpdir(), 'picco-peak-'));
 try {
@@ -55,6 +59,8 @@ try {
       + `waited ${Math.round(l.runQueueMs ?? 0)} ms for its core over ${l.runSlices ?? '?'} wake-ups; `
       + `${l.inFlight} in flight at its end, ${l.completed} answered in it\n`);
   }
+  const stolen = steal.read();
+  if (stolen !== '') process.stdout.write(`  ${stolen}\n`);
 } finally {
   await t.stop();
   if (keep === undefined) rmSync(out, { recursive: true, force: true });
