@@ -8,7 +8,7 @@
  * @example
  * const agg = new Aggregate(2); agg.add(snapFromWorker0); agg.add(snapFromWorker1); // second 0 final
  */
-import { addSparse, encode, newHistogram, percentileMs, percentilesMs, type Histogram, type Percentiles } from './histogram.ts';
+import { addSparse, encode, newHistogram, percentileMs, percentilesAtMs, type Histogram, type Percentiles } from './histogram.ts';
 import { Recorder } from './recorder.ts';
 import { addChecks, addCounters, addCounts, addEndpointCounts, copyCounters, type Counters, type EndpointCounts, type SecondSnapshot } from './snapshot.ts';
 import type { DelayStatsMs, LoopSecond } from './loop-watch.ts';
@@ -72,8 +72,16 @@ interface Pending {
   parts: SecondSnapshot[];
 }
 
-const short = (p: Percentiles) => ({ p50: p.p50, p90: p.p90, p95: p.p95, p99: p.p99, max: p.max });
-const delay = (h: Histogram): DelayStatsMs => ({ p50: percentileMs(h, 50), p99: percentileMs(h, 99), max: h.totalCount === 0 ? 0 : Math.round(h.maxValue) / 1000 });
+const maxMs = (h: Histogram): number => (h.totalCount === 0 ? 0 : Math.round(h.maxValue) / 1000);
+/** A series line's percentiles: one pass over the histogram (percentilesAtMs). */
+const short = (h: Histogram): Pick<Percentiles, 'p50' | 'p90' | 'p95' | 'p99' | 'max'> => {
+  const [p50, p90, p95, p99] = percentilesAtMs(h, [50, 90, 95, 99]) as [number, number, number, number];
+  return { p50, p90, p95, p99, max: maxMs(h) };
+};
+const delay = (h: Histogram): DelayStatsMs => {
+  const [p50, p99] = percentilesAtMs(h, [50, 99]) as [number, number];
+  return { p50, p99, max: maxMs(h) };
+};
 
 export class Aggregate implements Counters {
   readonly latency = newHistogram();
@@ -210,8 +218,8 @@ export class Aggregate implements Counters {
       ...copyCounters(s),
       inFlight: s.inFlight,
       status: s.status,
-      latencyMs: short(percentilesMs(p.latency)),
-      serviceTimeMs: short(percentilesMs(p.serviceTime)),
+      latencyMs: short(p.latency),
+      serviceTimeMs: short(p.serviceTime),
       endpoints: {},
       lagMs: percentileMs(p.lag, 99),
       generator: { delayMs: delay(p.genDelay), readDelayMs: delay(p.readDelay), threads: p.threads },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { addSparse, decode, encode, newHistogram, toMicros } from '../../harness/metrics/histogram.ts';
+import { addSparse, decode, encode, mergeSparse, newHistogram, percentilesAtMs, toMicros, toSparse } from '../../harness/metrics/histogram.ts';
 import { Aggregate } from '../../harness/metrics/aggregate.ts';
 import { Recorder } from '../../harness/metrics/recorder.ts';
 
@@ -75,5 +75,55 @@ describe('histogram merge across workers', () => {
     expect(encode(latency)).toBe(encode(all.latency));
     expect(encode(serviceTime)).toBe(encode(all.serviceTime));
     expect(snap.status).toEqual({ '200': 818, '503': 82 });
+  });
+
+  // Values in ms as the engine records them: zeros, sub-ms, seconds, and past the 10 minutes the
+  // histogram starts with (it resizes).
+  const values = fc.array(fc.oneof(fc.constant(0), fc.double({ min: 0, max: 2, noNaN: true }), fc.double({ min: 0, max: 60_000, noNaN: true }),
+    fc.double({ min: 600_000, max: 3_000_000, noNaN: true })), { maxLength: 300 });
+
+  it('adds sparse histograms bucket by bucket exactly as recording each bucket\'s lowest value would: counts, total, min, max', () => {
+    fc.assert(
+      fc.property(fc.array(values, { minLength: 1, maxLength: 3 }), (perWorker) => {
+        const recorded = newHistogram();
+        const parts = perWorker.map((vs) => {
+          const h = newHistogram();
+          for (const v of vs) {
+            h.recordValue(toMicros(v));
+            recorded.recordValue(toMicros(v));
+          }
+          return toSparse(h);
+        });
+        const merged = mergeSparse(parts);
+        const added = newHistogram();
+        addSparse(added, merged);
+        const byValue = newHistogram();
+        const scale = byValue as unknown as { valueFromIndex(i: number): number };
+        for (let k = 0; k < merged.i.length; k++) byValue.recordValueWithCount(scale.valueFromIndex(merged.i[k]!), merged.c[k]!);
+        expect(added.totalCount).toBe(recorded.totalCount);
+        expect(added.maxValue).toBe(byValue.maxValue);
+        expect(added.minNonZeroValue).toBe(byValue.minNonZeroValue);
+        expect(encode(added)).toBe(encode(byValue));
+        // the counts are the recorded ones, bucket for bucket
+        for (const p of [0, 50, 99, 100]) expect(added.getValueAtPercentile(p)).toBe(recorded.getValueAtPercentile(p));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('gives several percentiles in one pass, each what getValueAtPercentile gives', () => {
+    fc.assert(
+      fc.property(values, fc.uniqueArray(fc.double({ min: 0.001, max: 100, noNaN: true }), { minLength: 1, maxLength: 6 }), (vs, ps) => {
+        const h = newHistogram();
+        for (const v of vs) h.recordValue(toMicros(v));
+        const sorted = [...ps].sort((a, b) => a - b);
+        const want = sorted.map((p) => (h.totalCount === 0 ? 0 : Math.round(h.getValueAtPercentile(p)) / 1000));
+        expect(percentilesAtMs(h, sorted)).toEqual(want);
+      }),
+      { numRuns: 200 },
+    );
+    const h = newHistogram();
+    for (let k = 1; k <= 1000; k++) h.recordValue(k * 1000);
+    expect(percentilesAtMs(h, [50, 90, 99, 100])).toEqual([500.223, 900.095, 990.207, 1000.447]);
   });
 });
