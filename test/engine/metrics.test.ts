@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { addSparse, decode, encode, mergeSparse, newHistogram, percentilesAtMs, toMicros, toSparse } from '../../harness/metrics/histogram.ts';
+import { addSparse, decode, encode, mergeSparse, newHistogram, percentileMs, percentilesAtMs, sparsePercentileMs, toMicros, toSparse } from '../../harness/metrics/histogram.ts';
 import { Aggregate } from '../../harness/metrics/aggregate.ts';
 import { Recorder } from '../../harness/metrics/recorder.ts';
 
@@ -125,5 +125,43 @@ describe('histogram merge across workers', () => {
     const h = newHistogram();
     for (let k = 1; k <= 1000; k++) h.recordValue(k * 1000);
     expect(percentilesAtMs(h, [50, 90, 99, 100])).toEqual([500.223, 900.095, 990.207, 1000.447]);
+  });
+
+  it('reads a percentile of sparse buckets as of the histogram they make', () => {
+    fc.assert(
+      fc.property(fc.array(values, { minLength: 1, maxLength: 3 }), fc.double({ min: 0, max: 100, noNaN: true }), (perWorker, p) => {
+        const parts = perWorker.map((vs) => {
+          const h = newHistogram();
+          for (const v of vs) h.recordValue(toMicros(v));
+          return toSparse(h);
+        });
+        const merged = mergeSparse(parts);
+        const h = newHistogram();
+        addSparse(h, merged);
+        expect(sparsePercentileMs(merged, p)).toBe(percentileMs(h, p));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('encodes a second\'s endpoint histograms when they are read, and forgets them when dropped', () => {
+    const agg = new Aggregate(2);
+    const direct = newHistogram();
+    for (const w of [0, 1]) {
+      const rec = new Recorder();
+      for (let k = 1; k <= 300; k++) {
+        const ms = (k * (w + 3)) % 97;
+        rec.complete(rec.endpoint('GET /a'), 200, true, undefined, ms, ms / 2);
+        direct.recordValue(toMicros(ms));
+      }
+      agg.add(rec.snapshot(0, 0));
+    }
+    agg.flushAll();
+    const e = agg.seconds[0]!.endpoints['GET /a']!;
+    expect(e.count).toBe(600);
+    expect(e.latency).toBe(encode(direct));
+    expect(JSON.parse(JSON.stringify(agg.seconds[0]!)).endpoints['GET /a'].latency).toBe(encode(direct));
+    e.latency = e.serviceTime = '';
+    expect(JSON.parse(JSON.stringify(e))).toMatchObject({ count: 600, latency: '', serviceTime: '' });
   });
 });
