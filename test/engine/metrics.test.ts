@@ -164,4 +164,24 @@ describe('histogram merge across workers', () => {
     e.latency = e.serviceTime = '';
     expect(JSON.parse(JSON.stringify(e))).toMatchObject({ count: 600, latency: '', serviceTime: '' });
   });
+
+  it('works out a kept second\'s endpoint encodings when the next second is final, and leaves a dropped one dropped', () => {
+    const agg = new Aggregate(1);
+    const rec = new Recorder();
+    const direct = [newHistogram(), newHistogram()];
+    for (let t = 0; t < 2; t++) {
+      for (let k = 1; k <= 100; k++) {
+        rec.complete(rec.endpoint('GET /a'), 200, true, undefined, k + t, k);
+        direct[t]!.recordValue(toMicros(k + t));
+      }
+      agg.add(rec.snapshot(t, 0));
+      // as execute.ts does when no windowed endpoint SLO keeps them: second 1 dropped at once
+      if (t === 1) agg.seconds[1]!.endpoints['GET /a']!.latency = '';
+    }
+    rec.complete(rec.endpoint('GET /a'), 200, true, undefined, 1, 1);
+    agg.add(rec.snapshot(2, 0));
+    const own = (t: number) => Object.getOwnPropertyDescriptor(agg.seconds[t]!.endpoints['GET /a'], 'latency')!;
+    expect(own(0).get!()).toBe(encode(direct[0]!));
+    expect(own(1).get!()).toBe('');
+  });
 });
