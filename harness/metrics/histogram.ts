@@ -146,6 +146,12 @@ export function percentilesMs(h: Histogram): Percentiles {
 /** hdr-histogram-js's ulp (one unit in the last place of a double), for its rounding of a percentile's count. */
 const ulp = (x: number): number => Math.pow(2, Math.floor(Math.log2(x)) - 52);
 
+/** How many of `total` values a percentile covers, rounded as getValueAtPercentile rounds it (at least 1). */
+function countAtPercentile(p: number, total: number): number {
+  const fp = (Math.min(p, 100) / 100) * total;
+  return Math.max(Math.ceil(fp - ulp(fp)), 1);
+}
+
 /**
  * Several percentiles in ms (each in (0, 100], ascending) in ONE pass over the counts, each the
  * value getValueAtPercentile gives (the same count rounding, the highest value equivalent to the
@@ -159,10 +165,7 @@ export function percentilesAtMs(h: Histogram, ps: readonly number[]): number[] {
   if (total === 0 || ps.length === 0) return out;
   const x = h as unknown as Internals;
   const counts = x._counts;
-  const targets = ps.map((p) => {
-    const fp = (Math.min(p, 100) / 100) * total;
-    return Math.max(Math.ceil(fp - ulp(fp)), 1);
-  });
+  const targets = ps.map((p) => countAtPercentile(p, total));
   let k = 0;
   let cumulative = 0;
   for (let i = 0; i < x.countsArrayLength && k < targets.length; i++) {
@@ -188,8 +191,7 @@ export function sparsePercentileMs(sp: SparseHistogram, p: number): number {
   let total = 0;
   for (let k = 0; k < sp.c.length; k++) total += sp.c[k]!;
   if (total === 0) return 0;
-  const fp = (Math.min(p, 100) / 100) * total;
-  const target = Math.max(Math.ceil(fp - ulp(fp)), 1);
+  const target = countAtPercentile(p, total);
   let cumulative = 0;
   for (let k = 0; k < sp.i.length; k++) {
     cumulative += sp.c[k]!;
