@@ -1,7 +1,7 @@
 /**
  * The processes the `server` bench rows measure, each pinned to the target core (the load
- * generator runs on the other): the bare Hono baseline app and `picco serve` on a throwaway
- * SQLite file. Both are stopped by the row that started them.
+ * generator runs on the other): the bare Hono baseline app, the same routes on node:http alone,
+ * and `picco serve` on a throwaway SQLite file. Both are stopped by the row that started them.
  *
  * @example
  * const hono = await startBareHono(); ...; await hono.stop();
@@ -36,13 +36,20 @@ export function cpuSecondsOf(pid: number | undefined, tid?: string): number {
   }
 }
 
-const BARE = fileURLToPath(new URL('./bare-hono-app.ts', import.meta.url));
+const BARE_HONO = fileURLToPath(new URL('./bare-hono-app.ts', import.meta.url));
+const BARE_NODE = fileURLToPath(new URL('./bare-node-app.ts', import.meta.url));
 
-export function startBareHono(): Promise<Target> {
-  const child = spawn('taskset', ['-c', String(TARGET_CPU), process.execPath, '--import', 'tsx', BARE], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** The bare Hono app (bare-hono-app.ts), the `1` of the table's ratios. */
+export const startBareHono = (): Promise<Target> => startBareApp(BARE_HONO, 'bare Hono app');
+
+/** The same routes on node:http alone (bare-node-app.ts): the floor under the bare Hono app. */
+export const startBareNode = (): Promise<Target> => startBareApp(BARE_NODE, 'bare node:http app');
+
+function startBareApp(file: string, name: string): Promise<Target> {
+  const child = spawn('taskset', ['-c', String(TARGET_CPU), process.execPath, '--import', 'tsx', file], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise<Target>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`bare Hono app did not start: ${out}`)), 20_000);
+    const t = setTimeout(() => reject(new Error(`${name} did not start: ${out}`)), 20_000);
     child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
@@ -59,7 +66,7 @@ export function startBareHono(): Promise<Target> {
         }),
       });
     });
-    child.once('exit', (code) => reject(new Error(`bare Hono app exited (${code}): ${out}`)));
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code}): ${out}`)));
   });
 }
 

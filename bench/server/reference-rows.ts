@@ -119,6 +119,12 @@ export const sqliteCards: RowFn = perBuild('sqliteCards', async (ctx, build) => 
     const rate = ok / w.durationS;
     const other = Object.entries(w.statuses).filter(([s]) => s !== '200').map(([s, n]) => `${s}: ${n}`).join(', ') || 'none';
     ctx.log(`  wrk -c${ctx.connections} card additions: ${Math.round(rate)}/s answered 200, p50 ${w.latencyMs.p50} ms, p99 ${w.latencyMs.p99} ms; other statuses ${other}`);
+    if (build.bin === undefined) {
+      // For the card budget row (floor-rows.ts): this checkout's CPU a card and the bare route's around it.
+      ctx.baselines.set('cpu-card', w.cpuUsPerRequest);
+      const hono = around.baselines.get('cpu-hono');
+      if (hono !== undefined) ctx.baselines.set('cpu-hono-card', hono);
+    }
     const closed: Row = {
       what: `\`picco serve\` POST /pp-restapi-CD/v1/wallet/cc, SQLite, durable (wrk -c${ctx.connections}, ${CITIZENS} citizens)${build.label}`,
       figure: `${Math.round(rate)}/s, p99 ${w.latencyMs.p99.toFixed(1)} ms (closed loop), ${w.cpuUsPerRequest} µs CPU/card${bracket}`,

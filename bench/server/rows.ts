@@ -5,5 +5,6 @@
 import type { RowFn } from './row.ts';
 import { bareHono, piccoInfo, sqliteCards } from './reference-rows.ts';
 import { postgresCards } from './postgres-rows.ts';
+import { bareNode, cardBudget, sqliteStore } from './floor-rows.ts';
 
-export const ROWS: readonly RowFn[] = [bareHono, piccoInfo, sqliteCards, postgresCards];
+export const ROWS: readonly RowFn[] = [bareHono, bareNode, piccoInfo, sqliteStore, sqliteCards, cardBudget, postgresCards];
