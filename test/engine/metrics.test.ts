@@ -111,6 +111,41 @@ describe('histogram merge across workers', () => {
     );
   });
 
+  it('reads out exactly the non-zero buckets of a histogram reused second after second, and sums them exactly', () => {
+    // The reference: every bucket of the counts array, walked whole, and a sum by bucket in a Map.
+    const everyBucket = (h: ReturnType<typeof newHistogram>): [number, number][] => {
+      const counts = (h as unknown as { _counts: ArrayLike<number> })._counts;
+      const out: [number, number][] = [];
+      for (let k = 0; k < counts.length; k++) if (counts[k] !== 0) out.push([k, counts[k]!]);
+      return out;
+    };
+    fc.assert(
+      fc.property(fc.array(fc.array(values, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 }), (seconds) => {
+        const hs = [newHistogram(), newHistogram(), newHistogram()];
+        for (const perWorker of seconds) {
+          const parts = perWorker.map((vs, w) => {
+            const h = hs[w]!;
+            for (const v of vs) h.recordValue(toMicros(v));
+            const sp = toSparse(h);
+            expect(sp.i.map((i, k) => [i, sp.c[k]])).toEqual(everyBucket(h));
+            h.reset();
+            return sp;
+          });
+          const sum = new Map<number, number>();
+          for (const p of parts) p.i.forEach((i, k) => sum.set(i, (sum.get(i) ?? 0) + p.c[k]!));
+          const merged = mergeSparse(parts);
+          expect(merged.i.map((i, k) => [i, merged.c[k]])).toEqual([...sum].sort((a, b) => a[0] - b[0]));
+        }
+      }),
+      { numRuns: 150 },
+    );
+    // Nothing left behind in the merge's scratch counts: the same merge twice gives the same sum.
+    const two = [{ i: [0, 3, 7], c: [1, 1, 1] }, { i: [3, 9], c: [2, 5] }];
+    expect(mergeSparse(two)).toEqual({ i: [0, 3, 7, 9], c: [1, 3, 1, 5] });
+    expect(mergeSparse(two)).toEqual({ i: [0, 3, 7, 9], c: [1, 3, 1, 5] });
+    expect(mergeSparse([{ i: [], c: [] }, { i: [], c: [] }])).toEqual({ i: [], c: [] });
+  });
+
   it('gives several percentiles in one pass, each what getValueAtPercentile gives', () => {
     fc.assert(
       fc.property(values, fc.uniqueArray(fc.double({ min: 0.001, max: 100, noNaN: true }), { minLength: 1, maxLength: 6 }), (vs, ps) => {
