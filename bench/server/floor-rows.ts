@@ -8,9 +8,12 @@
  *   card on this core, in CPU µs (the bare route's CPU per request / 0.35), less the two floors a
  *   card cannot avoid here (the bare Hono POST, the store alone): the room left for everything
  *   else picco does for a card (auth, admission, the per-token limit, validation, the hpan, the
- *   answer), beside what it uses now.
- * CPU µs per request, not rates: the rows run minutes apart on a shared box, and CPU per request
- * moves far less with the neighbours than a rate does.
+ *   answer), beside what it uses now. The bare routes are the ones measured around the card row
+ *   (the GET before and after it, the POST right after it), the store alone right before it.
+ * CPU µs per request, not rates: CPU per request moves far less with the neighbours than a rate
+ * does. It still moves with the box's own speed, which drifts by a third within minutes here:
+ * the figure is an estimate, the card's own work an upper bound (the store alone commits 32
+ * writes a transaction, the server about 16, and a transaction costs more per card when smaller).
  *
  * @example
  * export const ROWS = [bareHono, bareNode, piccoInfo, sqliteStore, sqliteCards, cardBudget];
@@ -69,7 +72,7 @@ export const sqliteStore: RowFn = async (ctx) => {
 
 export const cardBudget: RowFn = async (ctx) => {
   const hono = ctx.baselines.get('cpu-hono-card') ?? ctx.baselines.get('cpu-hono');
-  const post = ctx.baselines.get('cpu-hono-post');
+  const post = ctx.baselines.get('cpu-hono-post-card') ?? ctx.baselines.get('cpu-hono-post');
   const store = ctx.baselines.get('cpu-store');
   const card = ctx.baselines.get('cpu-card');
   if (hono === undefined || post === undefined || store === undefined) {

@@ -60,6 +60,12 @@ export const bareHono: RowFn = async (ctx) => {
     ctx.baselines.set('cpu-hono-post', p.cpuUsPerRequest);
     // The app stays up, idle, for the later rows' brackets (see bracketed in row.ts).
     ctx.probeHono = () => measured(t.cpuSeconds, () => runWrk(`${t.url}/info`, ctx.seconds, ctx.connections));
+    let probes = 0;
+    ctx.probeHonoPost = async () => {
+      const q = await measured(t.cpuSeconds, () => runWrkCards({ url: t.url, tokens, connections: ctx.connections, durationS: ctx.seconds, wrap,
+        panBase: 200_000_000 + 10_000_000 * probes++ }));
+      return { rate: (q.statuses['200'] ?? 0) / q.durationS, cpuUsPerRequest: q.cpuUsPerRequest };
+    };
     ctx.cleanups.push(() => t.stop());
     keep = true;
     return [{ what: `bare Hono app on @hono/node-server, one JSON GET route (wrk -c${ctx.connections})`,
@@ -120,10 +126,16 @@ export const sqliteCards: RowFn = perBuild('sqliteCards', async (ctx, build) => 
     const other = Object.entries(w.statuses).filter(([s]) => s !== '200').map(([s, n]) => `${s}: ${n}`).join(', ') || 'none';
     ctx.log(`  wrk -c${ctx.connections} card additions: ${Math.round(rate)}/s answered 200, p50 ${w.latencyMs.p50} ms, p99 ${w.latencyMs.p99} ms; other statuses ${other}`);
     if (build.bin === undefined) {
-      // For the card budget row (floor-rows.ts): this checkout's CPU a card and the bare route's around it.
+      // For the card budget row (floor-rows.ts): this checkout's CPU a card, and the bare routes
+      // (GET around it, POST right after it) measured within seconds of it, as the box's speed drifts.
       ctx.baselines.set('cpu-card', w.cpuUsPerRequest);
       const hono = around.baselines.get('cpu-hono');
       if (hono !== undefined) ctx.baselines.set('cpu-hono-card', hono);
+      if (ctx.probeHonoPost !== undefined) {
+        const post = await ctx.probeHonoPost();
+        ctx.log(`  bare Hono POST right after it: ${Math.round(post.rate)} rps, ${post.cpuUsPerRequest} µs CPU/request`);
+        ctx.baselines.set('cpu-hono-post-card', post.cpuUsPerRequest);
+      }
     }
     const closed: Row = {
       what: `\`picco serve\` POST /pp-restapi-CD/v1/wallet/cc, SQLite, durable (wrk -c${ctx.connections}, ${CITIZENS} citizens)${build.label}`,

@@ -36,6 +36,8 @@ export interface RowContext {
    * until the table is done): `bracketed` calls it right before and right after a row.
    */
   probeHono?: () => Promise<{ rate: number; cpuUsPerRequest: number }>;
+  /** The bare Hono POST of the card body, measured again now (set by the bareHono row, as `probeHono`). */
+  probeHonoPost?: () => Promise<{ rate: number; cpuUsPerRequest: number }>;
   /** Run when the table is done (stops processes a row left up for later rows). */
   cleanups: (() => Promise<void>)[];
   /** Progress and detail lines (probes, statuses), printed as they come. */

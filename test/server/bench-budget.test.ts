@@ -22,6 +22,11 @@ describe('the card budget row', () => {
     expect(row.ratio).toBe('own work 4.0 x what is left');
   });
 
+  it('takes the bare POST measured right after the card row over the one at the top of the table', async () => {
+    const ctx = table([['cpu-hono-card', 35], ['cpu-hono-post', 80], ['cpu-hono-post-card', 60], ['cpu-store', 30], ['cpu-card', 130]]);
+    expect(((await cardBudget(ctx)) as Row).figure).toMatch(/^100 µs = bare Hono POST 60 \+ store 30 \+ 10 left/);
+  });
+
   it('says what it lacks when a floor was not measured', async () => {
     const row = (await cardBudget(table([['cpu-hono', 50], ['cpu-hono-post', 60]]))) as Row;
     expect(row.figure).toMatch(/n\/a: needs the bareHono and sqliteStore rows/);
