@@ -1,8 +1,10 @@
 /**
  * `npm run bench -- server [--quick] [--seconds=N] [--connections=N] [--compare=DIR] [--rows=NAME,...]`: the reference server's
  * per-core cost as a table, every row measured in this run, target on core 1, generator on
- * core 0: a bare Hono JSON GET route (= 1), `picco serve` GET /info, durable SQLite card
- * additions (rate, p99, and an open-model run at 80 % of it). Rows are functions listed in
+ * core 0: a bare Hono JSON GET route (= 1), the same routes on node:http alone, `picco serve`
+ * GET /info, the SQLite store alone, durable SQLite card additions (rate, p99, and an open-model
+ * run at 80 % of it), what the card goal leaves a card once those floors are paid, and the
+ * PostgreSQL rows against pgbench. Rows are functions listed in
  * bench/server/rows.ts; add one there to extend the table. The box is shared: figures are noisy,
  * the ratios (same run, same cores) are what to compare, and CPU µs per request (printed beside
  * every rate) the least noisy of all. The picco rows' ratios to bare Hono divide by the bare route
