@@ -56,7 +56,8 @@ try {
   for (const l of late) {
     process.stdout.write(`  late second ${l.t}: generator delay ${l.delayMs.toFixed(1)} ms; ${Math.round(100 * l.utilisation)} % busy, `
       + `longest GC ${l.gcMaxMs.toFixed(1)} ms, event-loop delay ${l.eventLoopDelayMaxMs.toFixed(1)} ms, `
-      + `waited ${Math.round(l.runQueueMs ?? 0)} ms for its core over ${l.runSlices ?? '?'} wake-ups; `
+      + `waited ${Math.round(l.runQueueMs ?? 0)} ms for its core over ${l.runSlices ?? '?'} wake-ups, `
+      + `the hypervisor took ${l.stealMs ?? '?'} ms of it (steal); `
       + `${l.inFlight} in flight at its end, ${l.completed} answered in it\n`);
   }
   const stolen = steal.read();

@@ -7,7 +7,9 @@
  * otherwise hides in a long run's p99 and lands on the target.
  *
  * The cause named for each late second, from the engine threads' own figures of that second, first
- * match wins: GC when a pause accounts for at least half the delay; a busy core when a thread
+ * match wins: GC when a pause accounts for at least half the delay; the hypervisor when it took
+ * the engine's core from the virtual machine (steal, steal.ts) for at least half the delay and
+ * at least STEAL_MIN_MS; a busy core when a thread
  * waited for a CPU (runnable, not running: the kernel's run-queue time) for at least the delay or
  * a tenth of the second, and on average at least WAKE_UP_WAIT_MS each time it got one (many
  * short waits are the scheduler's wake-up latency, paid on an idle core too: perf sched showed
@@ -32,7 +34,7 @@
 import { decode, percentileMs } from './histogram.ts';
 import type { SecondRecord, ThreadSecond } from './aggregate.ts';
 
-export type LateCause = 'gc' | 'busy-core' | 'start-up' | 'cpu-saturation' | 'blocked';
+export type LateCause = 'gc' | 'steal' | 'busy-core' | 'start-up' | 'cpu-saturation' | 'blocked';
 
 export interface LateSecond {
   t: number;
@@ -46,6 +48,8 @@ export interface LateSecond {
   runQueueMs?: number;
   /** How many times that thread got a CPU in the second (Linux): its wait per wake-up is runQueueMs / runSlices. */
   runSlices?: number;
+  /** Most time the hypervisor took an engine thread's CPUs away in that second (steal; Linux on a virtual machine), ms. */
+  stealMs?: number;
   /** Requests in flight at the second's end, and requests answered in it (a target's backlog: inFlight > completed). */
   inFlight: number;
   completed: number;
@@ -66,6 +70,7 @@ export interface GeneratorVerdict {
 
 const CAUSE_TEXT: Record<LateCause, string> = {
   gc: 'garbage collection in the engine thread',
+  steal: "the hypervisor (it gave the engine's core to other guests of the host: steal time, which the engine thread can neither use nor see as waiting)",
   'busy-core': "a busy core (the engine thread was runnable but waited for a CPU: other processes or threads on the engine's core)",
   'start-up': 'start-up (the first second)',
   'cpu-saturation': 'CPU saturation of the engine thread',
@@ -77,6 +82,9 @@ export const BACKLOG_MIN = 100;
 
 const behind = (l: LateSecond): boolean => l.inFlight >= BACKLOG_MIN && l.inFlight > l.completed;
 
+/** Steal below this in a second is not named as a cause (/proc/stat counts it in 10 ms ticks). */
+export const STEAL_MIN_MS = 20;
+
 /** Below this average wait per wake-up, run-queue time is the scheduler's latency, not a busy core. */
 export const WAKE_UP_WAIT_MS = 0.25;
 
@@ -87,6 +95,8 @@ interface Worst {
   runQueue: number | undefined;
   /** Wake-ups of the thread that waited longest (undefined where the kernel does not say). */
   runSlices?: number;
+  /** The most steal of a thread's CPUs (undefined where /proc/stat does not say). */
+  steal?: number;
 }
 
 function worstThread(threads: readonly ThreadSecond[] | undefined): Worst {
@@ -97,6 +107,7 @@ function worstThread(threads: readonly ThreadSecond[] | undefined): Worst {
     w.elu = Math.max(w.elu, th.utilisation);
     w.gc = Math.max(w.gc, th.gcMs?.max ?? 0);
     if (th.runQueueMs !== undefined && th.runQueueMs >= (waiter?.runQueueMs ?? 0)) waiter = th;
+    if (th.stealMs !== undefined) w.steal = Math.max(w.steal ?? 0, th.stealMs);
   }
   w.runQueue = waiter?.runQueueMs;
   if (waiter?.runSlices !== undefined) w.runSlices = waiter.runSlices;
@@ -105,6 +116,7 @@ function worstThread(threads: readonly ThreadSecond[] | undefined): Worst {
 
 export function causeOf(t: number, delayMs: number, w: Omit<Worst, 'eld'>): LateCause {
   if (w.gc >= delayMs / 2) return 'gc';
+  if (w.steal !== undefined && w.steal >= STEAL_MIN_MS && w.steal >= delayMs / 2) return 'steal';
   const longWaits = w.runSlices === undefined || w.runSlices === 0 || (w.runQueue ?? 0) / w.runSlices >= WAKE_UP_WAIT_MS;
   if (w.runQueue !== undefined && (w.runQueue >= delayMs || w.runQueue >= 100) && longWaits) return 'busy-core';
   if (t === 0) return 'start-up';
@@ -142,19 +154,22 @@ export function judgeGeneratorDelay(seconds: readonly SecondRecord[], o: { perce
       inFlight: s.inFlight, completed: s.completed, cause: causeOf(s.t, delayMs, w) };
     if (w.runQueue !== undefined) l.runQueueMs = w.runQueue;
     if (w.runSlices !== undefined) l.runSlices = w.runSlices;
+    if (w.steal !== undefined) l.stealMs = w.steal;
     late.push(l);
   }
   let reason: string | undefined;
   if (late.length > 0) {
     const shown = late.slice(0, 5).map((l) =>
       `second ${l.t} (${f1(l.delayMs)} ms; event-loop delay up to ${f1(l.eventLoopDelayMaxMs)} ms, utilisation ${Math.round(l.utilisation * 100)} %` +
-      `${l.gcMaxMs > 0 ? `, longest GC ${f1(l.gcMaxMs)} ms` : ''}${(l.runQueueMs ?? 0) >= 1 ? `, waited ${Math.round(l.runQueueMs!)} ms for a CPU${l.runSlices !== undefined && l.runSlices > 0 ? ` over ${l.runSlices} wake-ups` : ''}` : ''}: likely ${CAUSE_TEXT[l.cause]})`,
+      `${l.gcMaxMs > 0 ? `, longest GC ${f1(l.gcMaxMs)} ms` : ''}${(l.runQueueMs ?? 0) >= 1 ? `, waited ${Math.round(l.runQueueMs!)} ms for a CPU${l.runSlices !== undefined && l.runSlices > 0 ? ` over ${l.runSlices} wake-ups` : ''}` : ''}`
+      + `${(l.stealMs ?? 0) >= STEAL_MIN_MS ? `, the hypervisor took about ${l.stealMs} ms of its core` : ''}: likely ${CAUSE_TEXT[l.cause]})`,
     );
     const more = late.length > 5 ? `, and ${late.length - 5} more` : '';
     const busyCore = late.some((l) => l.cause === 'busy-core') ? ', and keep other work off the engine\'s core' : '';
+    const stolen = late.some((l) => l.cause === 'steal') ? '; where the hypervisor took the core, run again on a quieter host or a machine with dedicated cores' : '';
     reason =
       `the generator's own delay (scheduling lag + read delay) at p${o.percentile} exceeded ${o.maxMs} ms (--max-lag) in ${late.length} of ${seconds.length} seconds: ` +
-      `${shown.join(', ')}${more}. Latency there is the generator's, not the target's: give the engine more room with --workers N (one engine thread per free core) or offer a smaller --rate${busyCore}${backlog(late)}`;
+      `${shown.join(', ')}${more}. Latency there is the generator's, not the target's: give the engine more room with --workers N (one engine thread per free core) or offer a smaller --rate${busyCore}${stolen}${backlog(late)}`;
   }
   return { percentile: o.percentile, maxMs: o.maxMs, worstMs, worstSecond, late, reason };
 }

@@ -12,7 +12,8 @@
  *   name a cause, the thread's garbage-collection pauses (a PerformanceObserver on 'gc' entries)
  *   and on Linux its CPU time and its time runnable but waiting for a core (the kernel's
  *   /proc/thread-self/schedstat): a loop that is "busy" while the thread waits for a core is a
- *   neighbour's doing, not the engine's work;
+ *   neighbour's doing, not the engine's work; and on a virtual machine the time the hypervisor
+ *   took the thread's CPUs away (steal, /proc/stat), which no other figure shows;
  * - read delay, per response: an upper bound on the time between the response being readable on
  *   its socket and the engine recording it. libuv only returns from its poll phase with what is
  *   readable, so a response recorded at t was readable no earlier than the end of the loop's last
@@ -41,6 +42,7 @@
 import { monitorEventLoopDelay, performance, PerformanceObserver, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { newHistogram, percentileMs, toMicros, type Histogram } from './histogram.ts';
+import { StealStat } from './steal.ts';
 import { now } from '../runner/clock.ts';
 
 /** Sampling interval of the event-loop delay timer, ms. */
@@ -69,6 +71,12 @@ export interface LoopSecond {
    * even on an idle core: 100 ms of run-queue time in 1,500 wake-ups is not a neighbour's doing.
    */
   runSlices?: number;
+  /**
+   * Time the hypervisor gave the thread's CPUs to other guests in the second, ms (their mean;
+   * Linux, from /proc/stat in 10 ms ticks; absent elsewhere). A stolen core shows in no other
+   * figure: the thread neither runs nor waits in the guest's run queue (steal.ts).
+   */
+  stealMs?: number;
   /** Over the run so far (the engine's whole-run figure when the run ends). */
   runEventLoopDelayMs: DelayStatsMs;
 }
@@ -106,6 +114,8 @@ export class LoopWatch {
   private gc: PerformanceObserver | undefined;
   private sched: SchedStat | undefined;
   private schedPrev: [number, number, number] | undefined;
+  private steal: StealStat | undefined;
+  private stealPrev: number | undefined;
 
   constructor(public worker = 0) {
     this.idle = nodeTiming.idleTime;
@@ -135,6 +145,8 @@ export class LoopWatch {
     // Opened by the engine's own thread: the descriptor stays bound to this thread's task.
     this.sched ??= SchedStat.open();
     this.schedPrev = this.sched?.read();
+    this.steal ??= StealStat.open();
+    this.stealPrev = this.steal?.read();
     this.observe(now());
   }
 
@@ -145,6 +157,8 @@ export class LoopWatch {
     this.gc?.disconnect();
     this.sched?.close();
     this.sched = undefined;
+    this.steal?.close();
+    this.steal = undefined;
   }
 
   /** Notes the loop's idle time at t; returns how long the loop has been busy without a poll, ms. */
@@ -203,6 +217,9 @@ export class LoopWatch {
       out.runSlices = sched[2] - this.schedPrev[2];
     }
     this.schedPrev = sched;
+    const steal = this.steal?.read();
+    if (steal !== undefined && this.stealPrev !== undefined) out.stealMs = Math.round(Math.max(0, steal - this.stealPrev));
+    this.stealPrev = steal;
     return out;
   }
 }

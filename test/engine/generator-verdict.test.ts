@@ -93,6 +93,17 @@ describe('generator-delay verdict', () => {
     expect(v.reason).toMatch(/second 3 .*waited 300 ms for a CPU over 400 wake-ups: likely a busy core/);
   });
 
+  it('names the hypervisor when it took the engine\'s core for half the delay or more (steal), and not for a few ticks', () => {
+    const v = judgeGeneratorDelay(
+      run({ 2: 60, 3: 60, 4: 60 }, { 2: { stealMs: 120, utilisation: 0.3 }, 3: { stealMs: 10, utilisation: 0.3 }, 4: { stealMs: 40, gcMs: { total: 45, max: 40 } } }).seconds,
+      { percentile: 99, maxMs: 25 },
+    );
+    expect(v.late.map((l) => [l.t, l.cause, l.stealMs])).toEqual([[2, 'steal', 120], [3, 'blocked', 10], [4, 'gc', 40]]);
+    expect(v.reason).toMatch(/second 2 .*the hypervisor took about 120 ms of its core: likely the hypervisor/);
+    expect(v.reason).not.toMatch(/second 3 [^)]*hypervisor/);
+    expect(v.reason).toMatch(/run again on a quieter host or a machine with dedicated cores/);
+  });
+
   it('says when the target had fallen behind: more in flight than it answered in a late second', () => {
     const gc = { gcMs: { total: 45, max: 40 } };
     const v = judgeGeneratorDelay(run({ 2: 60, 3: 60, 4: 60 }, { 2: gc, 3: gc, 4: gc }, 0.05, 6, { 2: 900, 3: 2500, 4: 4000 }).seconds, { percentile: 99, maxMs: 25 });

@@ -1,0 +1,90 @@
+/**
+ * Steal: time the hypervisor gave the CPUs of this virtual machine to other guests. A thread
+ * that runs on a CPU while it is stolen is neither running nor, for the guest's kernel, waiting:
+ * its schedstat shows no run-queue time, its event loop simply falls behind. So a late second on a
+ * virtual machine can look like the engine's own work when the host took its core away. Read
+ * from /proc/stat (the eighth count of each `cpuN` line, in USER_HZ ticks of 10 ms on Linux), for
+ * the CPUs the calling thread may run on (its `Cpus_allowed_list`): per second, the mean over
+ * those CPUs, in ms. Coarse (10 ms ticks), so read as "about", and only where it is large.
+ *
+ * @example
+ * const s = StealStat.open(); const before = s?.read(); ...; const stolenMs = s.read()! - before!;
+ */
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+
+/** USER_HZ: the unit of /proc/stat's counts on Linux (sysconf(_SC_CLK_TCK), 100 on every common kernel). */
+const TICK_MS = 10;
+
+/** The CPU numbers of a list as /proc writes them (`0-3,8,10-11`); empty for an unreadable one. */
+export function parseCpuList(list: string): number[] {
+  const out: number[] = [];
+  for (const part of list.trim().split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (m === null) return [];
+    const from = Number(m[1]);
+    const to = m[2] === undefined ? from : Number(m[2]);
+    for (let c = from; c <= to; c++) out.push(c);
+  }
+  return out;
+}
+
+/**
+ * The mean steal of `cpus`, in ms since boot, from the text of /proc/stat; undefined when one of
+ * them has no line or no steal count (an old kernel, a CPU gone offline).
+ */
+export function meanStealMs(procStat: string, cpus: readonly number[]): number | undefined {
+  if (cpus.length === 0) return undefined;
+  const wanted = new Set(cpus);
+  let sum = 0;
+  let found = 0;
+  for (const line of procStat.split('\n')) {
+    if (!line.startsWith('cpu') || line.startsWith('cpu ')) continue;
+    const f = line.split(/\s+/);
+    const cpu = Number(f[0]!.slice(3));
+    if (!wanted.has(cpu)) continue;
+    const steal = Number(f[8]);
+    if (!Number.isFinite(steal)) return undefined;
+    sum += steal;
+    found++;
+  }
+  return found === wanted.size ? (sum * TICK_MS) / found : undefined;
+}
+
+/** The calling thread's CPUs' mean steal, read again at will from an open /proc/stat. */
+export class StealStat {
+  private readonly buf = Buffer.alloc(64 * 1024);
+  private constructor(private readonly fd: number, private readonly cpus: readonly number[]) {}
+
+  /** Undefined off Linux, or where /proc says nothing of steal. */
+  static open(): StealStat | undefined {
+    if (process.platform !== 'linux') return undefined;
+    try {
+      const status = readFileSync('/proc/thread-self/status', 'latin1');
+      const cpus = parseCpuList(/^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1] ?? '');
+      const s = new StealStat(openSync('/proc/stat', 'r'), cpus);
+      if (s.read() !== undefined) return s;
+      s.close();
+      return undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Mean steal of the thread's CPUs since boot, ms; undefined if /proc/stat could not be read. */
+  read(): number | undefined {
+    try {
+      const n = readSync(this.fd, this.buf, 0, this.buf.length, 0);
+      return meanStealMs(this.buf.toString('latin1', 0, n), this.cpus);
+    } catch {
+      return undefined;
+    }
+  }
+
+  close(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+  }
+}
