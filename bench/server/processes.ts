@@ -1,7 +1,7 @@
 /**
  * The processes the `server` bench rows measure, each pinned to the target core (the load
  * generator runs on the other): the bare Hono baseline app, the same routes on node:http alone,
- * and `picco serve` on a throwaway SQLite file. Both are stopped by the row that started them.
+ * and `picco serve` on a throwaway SQLite file. Each is stopped by the row that started it.
  *
  * @example
  * const hono = await startBareHono(); ...; await hono.stop();
