@@ -40,9 +40,9 @@
  * const w = new LoopWatch(); const d = w.readDelay(now(), serviceMs); const s = w.second();
  */
 import { monitorEventLoopDelay, performance, PerformanceObserver, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
-import { closeSync, openSync, readSync } from 'node:fs';
 import { newHistogram, percentileMs, toMicros, type Histogram } from './histogram.ts';
 import { StealStat } from './steal.ts';
+import { ProcFile } from './proc-file.ts';
 import { now } from '../runner/clock.ts';
 
 /** Sampling interval of the event-loop delay timer, ms. */
@@ -226,39 +226,29 @@ export class LoopWatch {
 
 /** The calling thread's /proc/thread-self/schedstat: ns on a CPU, ns runnable waiting for one, times it got a CPU. */
 class SchedStat {
-  private readonly buf = Buffer.alloc(128);
-  private constructor(private readonly fd: number) {}
+  private constructor(private readonly file: ProcFile) {}
 
   static open(): SchedStat | undefined {
-    if (process.platform !== 'linux') return undefined;
-    try {
-      const s = new SchedStat(openSync('/proc/thread-self/schedstat', 'r'));
-      return s.read() === undefined ? undefined : s;
-    } catch {
-      return undefined;
-    }
+    const file = ProcFile.open('/proc/thread-self/schedstat', 128);
+    if (file === undefined) return undefined;
+    const s = new SchedStat(file);
+    if (s.read() !== undefined) return s;
+    file.close();
+    return undefined;
   }
 
   /** [ms on a CPU, ms waiting for a CPU, times on a CPU] since the thread started. */
   read(): [number, number, number] | undefined {
-    try {
-      const n = readSync(this.fd, this.buf, 0, this.buf.length, 0);
-      const f = this.buf.toString('latin1', 0, n).split(' ');
-      const cpu = Number(f[0]);
-      const wait = Number(f[1]);
-      const slices = Number(f[2]);
-      return Number.isFinite(cpu) && Number.isFinite(wait) ? [cpu / 1e6, wait / 1e6, Number.isFinite(slices) ? slices : 0] : undefined;
-    } catch {
-      return undefined;
-    }
+    const f = this.file.text()?.split(' ');
+    if (f === undefined) return undefined;
+    const cpu = Number(f[0]);
+    const wait = Number(f[1]);
+    const slices = Number(f[2]);
+    return Number.isFinite(cpu) && Number.isFinite(wait) ? [cpu / 1e6, wait / 1e6, Number.isFinite(slices) ? slices : 0] : undefined;
   }
 
   close(): void {
-    try {
-      closeSync(this.fd);
-    } catch {
-      // already closed
-    }
+    this.file.close();
   }
 }
 

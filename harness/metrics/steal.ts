@@ -10,7 +10,8 @@
  * @example
  * const s = StealStat.open(); const before = s?.read(); ...; const stolenMs = s.read()! - before!;
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { ProcFile } from './proc-file.ts';
 
 /** USER_HZ: the unit of /proc/stat's counts on Linux (sysconf(_SC_CLK_TCK), 100 on every common kernel). */
 const TICK_MS = 10;
@@ -52,39 +53,32 @@ export function meanStealMs(procStat: string, cpus: readonly number[]): number |
 
 /** The calling thread's CPUs' mean steal, read again at will from an open /proc/stat. */
 export class StealStat {
-  private readonly buf = Buffer.alloc(64 * 1024);
-  private constructor(private readonly fd: number, private readonly cpus: readonly number[]) {}
+  private constructor(private readonly file: ProcFile, private readonly cpus: readonly number[]) {}
 
   /** Undefined off Linux, or where /proc says nothing of steal. */
   static open(): StealStat | undefined {
     if (process.platform !== 'linux') return undefined;
+    let cpus: number[];
     try {
-      const status = readFileSync('/proc/thread-self/status', 'latin1');
-      const cpus = parseCpuList(/^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1] ?? '');
-      const s = new StealStat(openSync('/proc/stat', 'r'), cpus);
-      if (s.read() !== undefined) return s;
-      s.close();
-      return undefined;
+      cpus = parseCpuList(/^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync('/proc/thread-self/status', 'latin1'))?.[1] ?? '');
     } catch {
       return undefined;
     }
+    const file = ProcFile.open('/proc/stat', 64 * 1024);
+    if (file === undefined) return undefined;
+    const s = new StealStat(file, cpus);
+    if (s.read() !== undefined) return s;
+    file.close();
+    return undefined;
   }
 
   /** Mean steal of the thread's CPUs since boot, ms; undefined if /proc/stat could not be read. */
   read(): number | undefined {
-    try {
-      const n = readSync(this.fd, this.buf, 0, this.buf.length, 0);
-      return meanStealMs(this.buf.toString('latin1', 0, n), this.cpus);
-    } catch {
-      return undefined;
-    }
+    const text = this.file.text();
+    return text === undefined ? undefined : meanStealMs(text, this.cpus);
   }
 
   close(): void {
-    try {
-      closeSync(this.fd);
-    } catch {
-      // already closed
-    }
+    this.file.close();
   }
 }
