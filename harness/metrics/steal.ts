@@ -30,8 +30,9 @@ export function parseCpuList(list: string): number[] {
 }
 
 /**
- * The mean steal of `cpus`, in ms since boot, from the text of /proc/stat; undefined when one of
- * them has no line or no steal count (an old kernel, a CPU gone offline).
+ * The mean steal of those of `cpus` that /proc/stat lists (an allowed list can name CPUs that
+ * are not online), in ms since boot; undefined when none is listed or a line has no steal count
+ * (an old kernel).
  */
 export function meanStealMs(procStat: string, cpus: readonly number[]): number | undefined {
   if (cpus.length === 0) return undefined;
@@ -48,7 +49,7 @@ export function meanStealMs(procStat: string, cpus: readonly number[]): number |
     sum += steal;
     found++;
   }
-  return found === wanted.size ? (sum * TICK_MS) / found : undefined;
+  return found > 0 ? (sum * TICK_MS) / found : undefined;
 }
 
 /** The calling thread's CPUs' mean steal, read again at will from an open /proc/stat. */

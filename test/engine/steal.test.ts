@@ -22,8 +22,9 @@ describe('steal time', () => {
     expect(meanStealMs(PROC_STAT, [0])).toBe(120);
     expect(meanStealMs(PROC_STAT, [1])).toBe(280);
     expect(meanStealMs(PROC_STAT, [0, 1])).toBe(200);
-    // a CPU with no line (offline, or none such): no figure rather than a wrong one
-    expect(meanStealMs(PROC_STAT, [0, 5])).toBeUndefined();
+    // an allowed CPU with no line (not online): the mean of those listed; none listed, no figure
+    expect(meanStealMs(PROC_STAT, [0, 5])).toBe(120);
+    expect(meanStealMs(PROC_STAT, [5, 6])).toBeUndefined();
     expect(meanStealMs('cpu0 1 2 3 4 5 6 7\n', [0])).toBeUndefined();
   });
 
