@@ -5,13 +5,17 @@
  *   in milliseconds. The same loop took 3.4 x longer on one evening than on the evening before,
  *   and every CPU-bound figure of that day moved with it (docs/benchmarks.md, ninth round).
  * - `stealMeter`: the share of each core's time the hypervisor gave to other guests ("steal",
- *   /proc/stat) between its start and `read()`, on Linux.
+ *   /proc/stat, read by the engine's own parser, harness/metrics/steal.ts) between its start and
+ *   `read()`, on Linux.
  *
  * @example
  * const steal = stealMeter(); process.stdout.write(`${describeProbe(await probeCores([0, 1]))}\n`); ... steal.read();
  */
 import { readFileSync } from 'node:fs';
 import { sh } from './lib.ts';
+import { cpuJiffies } from '../harness/metrics/steal.ts';
+
+export { cpuJiffies };
 
 const LOOP = 'const t=process.hrtime.bigint();let x=0;for(let i=0;i<1e8;i++){x=(x*31+i)|0}'
   + 'process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6)+" "+x)';
@@ -31,26 +35,12 @@ export function describeProbe(ms: ReadonlyMap<number, number>): string {
   return `box: a fixed integer loop (10^8 steps) took ${each}`;
 }
 
-/** Per core: [steal, total] jiffies from /proc/stat's `cpuN` lines (empty where there is none). */
-export function cpuJiffies(stat: string): Map<number, [number, number]> {
-  const out = new Map<number, [number, number]>();
-  for (const line of stat.split('\n')) {
-    const m = /^cpu(\d+)\s+(.*)$/.exec(line);
-    if (m === null) continue;
-    const f = m[2]!.trim().split(/\s+/).map(Number);
-    // user nice system idle iowait irq softirq steal (guest time is already inside user)
-    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
-    out.set(Number(m[1]), [f[7] ?? 0, total]);
-  }
-  return out;
-}
-
 /** Steal share per core between two /proc/stat readings. */
 export function stealShare(before: ReadonlyMap<number, [number, number]>, after: ReadonlyMap<number, [number, number]>): Map<number, number> {
   const out = new Map<number, number>();
   for (const [core, [s1, t1]] of after) {
     const b = before.get(core);
-    if (b === undefined || t1 <= b[1]) continue;
+    if (b === undefined || t1 <= b[1] || !Number.isFinite(s1 - b[0])) continue;
     out.set(core, (s1 - b[0]) / (t1 - b[1]));
   }
   return out;

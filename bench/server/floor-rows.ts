@@ -19,8 +19,8 @@
  * export const ROWS = [bareHono, bareNode, piccoInfo, sqliteStore, sqliteCards, cardBudget];
  */
 import { join } from 'node:path';
-import { GEN_CPU, ROOT, TARGET_CPU, runWrk, sh } from '../lib.ts';
-import { runWrkCards } from '../server-wrk.ts';
+import { ROOT, TARGET_CPU, runWrk, sh } from '../lib.ts';
+import { measureCardPost, warmCardPost } from './reference-rows.ts';
 import { measured, ratiosTo, type Row, type RowFn } from './row.ts';
 import { startBareNode } from './processes.ts';
 
@@ -32,11 +32,9 @@ export const bareNode: RowFn = async (ctx) => {
   try {
     await runWrk(`${t.url}/info`, 2, ctx.connections); // JIT warm-up
     const g = await measured(t.cpuSeconds, () => runWrk(`${t.url}/info`, ctx.seconds, ctx.connections));
-    const tokens = Array.from({ length: 2000 }, (_, i) => `bare${i}`);
-    const wrap = ['taskset', '-c', String(GEN_CPU)];
-    await runWrkCards({ url: t.url, tokens, connections: ctx.connections, durationS: 2, wrap, panBase: 0 });
-    const p = await measured(t.cpuSeconds, () => runWrkCards({ url: t.url, tokens, connections: ctx.connections, durationS: ctx.seconds, wrap, panBase: 100_000_000 }));
-    const postRate = (p.statuses['200'] ?? 0) / p.durationS;
+    await warmCardPost(t, ctx);
+    const p = await measureCardPost(t, ctx, 0);
+    const postRate = p.rate;
     ctx.log(`  node:http alone: GET ${Math.round(g.rate)} req/s, ${g.cpuUsPerRequest} µs CPU/request; POST ${Math.round(postRate)} req/s, ${p.cpuUsPerRequest} µs CPU/request`);
     ctx.baselines.set('cpu-node-post', p.cpuUsPerRequest);
     return [

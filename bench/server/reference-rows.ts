@@ -11,7 +11,7 @@ import { GEN_CPU, runWrk } from '../lib.ts';
 import { runWrkCards } from '../server-wrk.ts';
 import { piccoRun, scenarioFile, tokensFor, type Summary } from '../server-surge.ts';
 import { bracketed, measured, ratiosTo, type Build, type Row, type RowContext, type RowFn } from './row.ts';
-import { startBareHono, startPiccoServe } from './processes.ts';
+import { startBareHono, startPiccoServe, type Target } from './processes.ts';
 
 const CARD = 'POST /v1/wallet/cc';
 const CITIZENS = 2000;
@@ -35,6 +35,25 @@ export function measuredWindowValidity(s: Summary, rampS: number): { valid: bool
 }
 
 /**
+ * Card-body POSTs from wrk (the generator core, 2,000 made-up tokens) against a bare app with no
+ * storage or auth: the rate answered 200 and the app's CPU a request. Each call sends PANs of its
+ * own range (`run` numbers it).
+ */
+export async function measureCardPost(t: Target, ctx: RowContext, run: number): Promise<{ rate: number; cpuUsPerRequest: number }> {
+  const tokens = Array.from({ length: CITIZENS }, (_, i) => `bare${i}`);
+  const wrap = ['taskset', '-c', String(GEN_CPU)];
+  const p = await measured(t.cpuSeconds, () => runWrkCards({ url: t.url, tokens, connections: ctx.connections, durationS: ctx.seconds, wrap,
+    panBase: 100_000_000 + 10_000_000 * run }));
+  return { rate: (p.statuses['200'] ?? 0) / p.durationS, cpuUsPerRequest: p.cpuUsPerRequest };
+}
+
+/** A JIT warm-up of the card POST on a bare app: 2 s of it, not measured. */
+export async function warmCardPost(t: Target, ctx: RowContext): Promise<void> {
+  const tokens = Array.from({ length: CITIZENS }, (_, i) => `bare${i}`);
+  await runWrkCards({ url: t.url, tokens, connections: ctx.connections, durationS: 2, wrap: ['taskset', '-c', String(GEN_CPU)], panBase: 0 });
+}
+
+/**
  * wrk against the bare Hono app: GET, the best of a run before and a run after a short pause
  * (drift on a shared box), then POST (the floor of a JSON write: the card request, no work).
  */
@@ -50,22 +69,16 @@ export const bareHono: RowFn = async (ctx) => {
     ctx.log(`  bare Hono: ${Math.round(a.rate)} then ${Math.round(b.rate)} req/s, ${a.cpuUsPerRequest} then ${b.cpuUsPerRequest} µs CPU/request`);
     ctx.baselines.set('hono', rps);
     ctx.baselines.set('cpu-hono', us);
-    const tokens = Array.from({ length: CITIZENS }, (_, i) => `bare${i}`);
-    const wrap = ['taskset', '-c', String(GEN_CPU)];
-    await runWrkCards({ url: t.url, tokens, connections: ctx.connections, durationS: 2, wrap, panBase: 0 });
-    const p = await measured(t.cpuSeconds, () => runWrkCards({ url: t.url, tokens, connections: ctx.connections, durationS: ctx.seconds, wrap, panBase: 100_000_000 }));
-    const postRate = (p.statuses['200'] ?? 0) / p.durationS;
+    await warmCardPost(t, ctx);
+    let posts = 0;
+    const p = await measureCardPost(t, ctx, posts++);
+    const postRate = p.rate;
     ctx.log(`  bare Hono POST: ${Math.round(postRate)} req/s, ${p.cpuUsPerRequest} µs CPU/request`);
     ctx.baselines.set('hono-post', postRate);
     ctx.baselines.set('cpu-hono-post', p.cpuUsPerRequest);
     // The app stays up, idle, for the later rows' brackets (see bracketed in row.ts).
     ctx.probeHono = () => measured(t.cpuSeconds, () => runWrk(`${t.url}/info`, ctx.seconds, ctx.connections));
-    let probes = 0;
-    ctx.probeHonoPost = async () => {
-      const q = await measured(t.cpuSeconds, () => runWrkCards({ url: t.url, tokens, connections: ctx.connections, durationS: ctx.seconds, wrap,
-        panBase: 200_000_000 + 10_000_000 * probes++ }));
-      return { rate: (q.statuses['200'] ?? 0) / q.durationS, cpuUsPerRequest: q.cpuUsPerRequest };
-    };
+    ctx.probeHonoPost = () => measureCardPost(t, ctx, posts++);
     ctx.cleanups.push(() => t.stop());
     keep = true;
     return [{ what: `bare Hono app on @hono/node-server, one JSON GET route (wrk -c${ctx.connections})`,

@@ -30,23 +30,36 @@ export function parseCpuList(list: string): number[] {
 }
 
 /**
+ * Per CPU: [steal, total] ticks since boot, from /proc/stat's `cpuN` lines (not the all-CPU
+ * `cpu` line); steal is NaN on a line without that count (an old kernel).
+ */
+export function cpuJiffies(procStat: string): Map<number, [number, number]> {
+  const out = new Map<number, [number, number]>();
+  for (const line of procStat.split('\n')) {
+    const m = /^cpu(\d+)\s+(.*)$/.exec(line);
+    if (m === null) continue;
+    const f = m[2]!.trim().split(/\s+/).map(Number);
+    // user nice system idle iowait irq softirq steal (guest time is already inside user)
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+    out.set(Number(m[1]), [f[7] ?? Number.NaN, total]);
+  }
+  return out;
+}
+
+/**
  * The mean steal of those of `cpus` that /proc/stat lists (an allowed list can name CPUs that
  * are not online), in ms since boot; undefined when none is listed or a line has no steal count
  * (an old kernel).
  */
 export function meanStealMs(procStat: string, cpus: readonly number[]): number | undefined {
-  if (cpus.length === 0) return undefined;
-  const wanted = new Set(cpus);
+  const jiffies = cpuJiffies(procStat);
   let sum = 0;
   let found = 0;
-  for (const line of procStat.split('\n')) {
-    if (!line.startsWith('cpu') || line.startsWith('cpu ')) continue;
-    const f = line.split(/\s+/);
-    const cpu = Number(f[0]!.slice(3));
-    if (!wanted.has(cpu)) continue;
-    const steal = Number(f[8]);
-    if (!Number.isFinite(steal)) return undefined;
-    sum += steal;
+  for (const cpu of cpus) {
+    const j = jiffies.get(cpu);
+    if (j === undefined) continue;
+    if (!Number.isFinite(j[0])) return undefined;
+    sum += j[0];
     found++;
   }
   return found > 0 ? (sum * TICK_MS) / found : undefined;
