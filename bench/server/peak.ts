@@ -1,9 +1,13 @@
 /**
  * `npx tsx bench/server/peak.ts SCALE [SPEED=60] [--compare=DIR]`: the 7 Dec evening peak
- * (`december-2020@7dec18:15 --duration 200s`) against one `picco serve` (SQLite) pinned to core 1,
- * picco's engine pinned to core 0, exactly as
+ * (`december-2020@7dec18:15`) against one `picco serve` (SQLite) pinned to core 1, picco's engine
+ * pinned to core 0, exactly as
  *   taskset -c 1 picco serve --port 0 --db sqlite:FILE
- *   taskset -c 0 picco run december-2020@7dec18:15 --target URL --scale SCALE --speed SPEED --duration 200s
+ *   taskset -c 0 picco run december-2020@7dec18:15 --target URL --scale SCALE --speed SPEED --duration (P+150)s
+ * where P is the window's preload at that scale (it grows with the scale, and `--duration`
+ * includes it), so every scale gets the same 150 s of the evening after it, the 18:30 surge
+ * included; a fixed 200 s would cut the surge off from scale 0.015 on and pass without it
+ * (at 0.004, P is 49 s: the 200 s of the earlier rounds).
  * and prints the verdict (exit 0 = every launch SLO held), scale x speed as a share of the
  * national rate, and the figures that decide it: what the server's admission control refused,
  * by route class and reason, and for each second the run judged late the load thread's busy
@@ -18,6 +22,7 @@ import { join, resolve } from 'node:path';
 import { GEN_CPU, PICCO, TARGET_CPU, sh } from '../lib.ts';
 import { describeProbe, probeCores, stealMeter } from '../box.ts';
 import { startPiccoServe } from './processes.ts';
+import { setupSeconds } from '../../scenarios/verify/load.ts';
 import type { LateSecond } from '../../harness/metrics/generator-delay.ts';
 
 const args = process.argv.slice(2);
@@ -28,6 +33,9 @@ const other = args.find((a) => a.startsWith('--compare='))?.slice('--compare='.l
 const engine = args.find((a) => a.startsWith('--engine='))?.slice('--engine='.length);
 const enginePicco = engine !== undefined ? join(resolve(engine), 'bin', 'picco.js') : PICCO;
 const keep = args.find((a) => a.startsWith('--keep='))?.slice('--keep='.length);
+const WINDOW = 'december-2020@7dec18:15';
+const EVENING_S = 150;
+const preloadS = setupSeconds(WINDOW, { scale, speed, seed: 1 });
 
 process.stdout.write(`${describeProbe(await probeCores([GEN_CPU, TARGET_CPU]))}\n`);
 const steal = stealMeter();
@@ -35,13 +43,13 @@ const t = await startPiccoServe({}, [], other !== undefined ? join(resolve(other
 const out = keep !== undefined ? resolve(keep) : mkdtempSync(join(tmpdir(), 'picco-peak-'));
 try {
   const c0 = t.cpuSeconds();
-  const r = await sh('taskset', ['-c', String(GEN_CPU), process.execPath, enginePicco, 'run', 'december-2020@7dec18:15', '--target', t.url,
-    '--scale', String(scale), '--speed', String(speed), '--duration', '200s', '--out', out, '--quiet'], { timeoutMs: 900_000 });
+  const r = await sh('taskset', ['-c', String(GEN_CPU), process.execPath, enginePicco, 'run', WINDOW, '--target', t.url,
+    '--scale', String(scale), '--speed', String(speed), '--duration', `${preloadS + EVENING_S}s`, '--out', out, '--quiet'], { timeoutMs: 900_000 });
   const cpu = t.cpuSeconds() - c0;
   const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   const slos = (s['slos'] ?? s['thresholds'] ?? []) as { name?: string; pass?: boolean; ok?: boolean; actual?: unknown; threshold?: unknown }[];
   const g = s['generator'] ?? {};
-  process.stdout.write(`server ${other ?? 'this checkout'}, engine ${engine ?? 'this checkout'}: scale ${scale} x speed ${speed} = ${(scale * speed).toFixed(3)} of the national rate; `
+  process.stdout.write(`server ${other ?? 'this checkout'}, engine ${engine ?? 'this checkout'}: scale ${scale} x speed ${speed} = ${(scale * speed).toFixed(3)} of the national rate (a ${preloadS} s preload, then ${EVENING_S} s of the evening); `
     + `exit ${r.code} (${r.code === 0 ? 'PASS' : r.code === 99 ? 'an SLO failed' : r.code === 98 ? 'invalid run' : 'error'}); `
     + `requests ${s['requests']?.total} (failed ${s['requests']?.failed}, dropped ${s['requests']?.dropped}), p99 ${s['latencyMs']?.p99} ms, `
     + `lag p99 ${g.lagP99Ms} ms, worst second's generator delay ${g.perSecond?.worstMs} ms (second ${g.perSecond?.worstSecond}), `
