@@ -4,10 +4,10 @@
  * pinned to core 0, exactly as
  *   taskset -c 1 picco serve --port 0 --db sqlite:FILE
  *   taskset -c 0 picco run december-2020@7dec18:15 --target URL --scale SCALE --speed SPEED --duration (P+150)s
- * where P is the window's preload at that scale (it grows with the scale, and `--duration`
- * includes it), so every scale gets the same 150 s of the evening after it, the 18:30 surge
- * included; a fixed 200 s would cut the surge off from scale 0.015 on and pass without it
- * (at 0.004, P is 49 s: the 200 s of the earlier rounds).
+ * where P is the window's preload at that scale (it grows with the scale and with the length of
+ * the cut, and `--duration` includes it), so every scale gets the same 150 s of the evening
+ * after it, the 18:30 surge included; a fixed 200 s would cut the surge off from scale 0.015 on
+ * and pass without it (at 0.004, P is 49 s: the 200 s of the earlier rounds).
  * and prints the verdict (exit 0 = every launch SLO held), scale x speed as a share of the
  * national rate, and the figures that decide it: what the server's admission control refused,
  * by route class and reason, and for each second the run judged late the load thread's busy
@@ -22,7 +22,7 @@ import { join, resolve } from 'node:path';
 import { GEN_CPU, PICCO, TARGET_CPU, sh } from '../lib.ts';
 import { describeProbe, probeCores, stealMeter } from '../box.ts';
 import { startPiccoServe } from './processes.ts';
-import { setupSeconds } from '../../scenarios/verify/load.ts';
+import { getScenario } from '../../scenarios/index.ts';
 import type { LateSecond } from '../../harness/metrics/generator-delay.ts';
 
 const args = process.argv.slice(2);
@@ -35,7 +35,26 @@ const enginePicco = engine !== undefined ? join(resolve(engine), 'bin', 'picco.j
 const keep = args.find((a) => a.startsWith('--keep='))?.slice('--keep='.length);
 const WINDOW = 'december-2020@7dec18:15';
 const EVENING_S = 150;
-const preloadS = setupSeconds(WINDOW, { scale, speed, seed: 1 });
+
+/**
+ * P such that a cut of P + EVENING_S seconds has a preload of P seconds: from the whole window's
+ * preload (the most a cut can need), each round plans the cut the last one gave, until it holds.
+ */
+function preloadSeconds(): number {
+  const preloadOf = (durationS?: number): number => {
+    const plan = getScenario(WINDOW)?.build({ scale, speed, seed: 1, ...(durationS !== undefined ? { durationS } : {}) });
+    const preload = plan?.streams.find((x) => x.name === 'preload-wallets');
+    return preload?.executor.type === 'constant-arrival-rate' ? Math.ceil((preload.startS ?? 0) + preload.executor.durationS) : 0;
+  };
+  let p = preloadOf();
+  for (let i = 0; i < 8; i++) {
+    const next = preloadOf(p + EVENING_S);
+    if (next === p) break;
+    p = next;
+  }
+  return p;
+}
+const preloadS = preloadSeconds();
 
 process.stdout.write(`${describeProbe(await probeCores([GEN_CPU, TARGET_CPU]))}\n`);
 const steal = stealMeter();
