@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- server-postgres [--quick] [--workers 1,2] [--profile] [--compare=DIR]`: the
+ * `npm run bench -- server-postgres [--quick] [--workers=1,2] [--profile] [--compare=DIR]`: the
  * PostgreSQL rows of the server table alone (pgbench durable upserts = 1, `picco serve --db
  * postgres` card additions, ratio; with `--compare=DIR` DIR's server too, between the same two
  * pgbench runs), then optionally `--workers N` (per-worker throughput, placed by the kernel; the
