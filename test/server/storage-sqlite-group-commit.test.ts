@@ -166,11 +166,12 @@ describe('SQLite group commit, wal-fsync specifics', () => {
     db.close();
   });
 
-  it('paces fsyncs: the next starts no sooner than minSyncIntervalMs after the last, and covers every write that came meanwhile', async () => {
+  it('paces fsyncs while the loop is busy: the next starts no sooner than minSyncIntervalMs after the last, and covers every write that came meanwhile', async () => {
     const db = new Database(':memory:');
     db.exec('CREATE TABLE t (x INTEGER)');
     const started: number[] = [];
-    const gc = new GroupCommit(db, { walFd: 3, minSyncIntervalMs: 40, fsync: (_fd, done) => { started.push(performance.now()); setImmediate(() => done(null)); } });
+    const gc = new GroupCommit(db, { walFd: 3, minSyncIntervalMs: 40, loopUtilisation: () => 0.8,
+      fsync: (_fd, done) => { started.push(performance.now()); setImmediate(() => done(null)); } });
     const ins = db.prepare('INSERT INTO t VALUES (?)');
     await gc.write(() => ins.run(1)); // the first fsync starts at once
     const t0 = performance.now();
@@ -182,6 +183,27 @@ describe('SQLite group commit, wal-fsync specifics', () => {
     expect(started[1]! - started[0]!).toBeGreaterThanOrEqual(30);
     expect(performance.now() - t0).toBeLessThan(40 + 1000); // paced, not stalled
     expect(gc.stats()).toMatchObject({ commits: 2, fsyncs: 2, writes: 4 });
+    db.close();
+  });
+
+  it('does not pace fsyncs while the loop is mostly idle: the next starts as soon as the last one ends', async () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE t (x INTEGER)');
+    const started: number[] = [];
+    let utilisation = 0.79;
+    const gc = new GroupCommit(db, { walFd: 3, minSyncIntervalMs: 1000, loopUtilisation: () => utilisation,
+      fsync: (_fd, done) => { started.push(performance.now()); setImmediate(() => done(null)); } });
+    const ins = db.prepare('INSERT INTO t VALUES (?)');
+    await gc.write(() => ins.run(1));
+    await Promise.all([2, 3].map((x) => gc.write(() => ins.run(x))));
+    expect(started.length).toBe(2);
+    expect(started[1]! - started[0]!).toBeLessThan(500); // not the 1,000 ms interval
+    // The same store once the loop is busy: the interval applies again.
+    utilisation = 0.8;
+    const t0 = performance.now();
+    await gc.write(() => ins.run(4));
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(500);
+    expect(gc.stats()).toMatchObject({ commits: 3, fsyncs: 3, writes: 4 });
     db.close();
   });
 
