@@ -22,7 +22,7 @@ import { join, resolve } from 'node:path';
 import { GEN_CPU, PICCO, TARGET_CPU, sh } from '../lib.ts';
 import { describeProbe, probeCores, stealMeter } from '../box.ts';
 import { startPiccoServe } from './processes.ts';
-import { getScenario } from '../../scenarios/index.ts';
+import { setupSeconds } from '../../scenarios/verify/load.ts';
 import type { LateSecond } from '../../harness/metrics/generator-delay.ts';
 
 const args = process.argv.slice(2);
@@ -41,14 +41,9 @@ const EVENING_S = 150;
  * preload (the most a cut can need), each round plans the cut the last one gave, until it holds.
  */
 function preloadSeconds(): number {
-  const preloadOf = (durationS?: number): number => {
-    const plan = getScenario(WINDOW)?.build({ scale, speed, seed: 1, ...(durationS !== undefined ? { durationS } : {}) });
-    const preload = plan?.streams.find((x) => x.name === 'preload-wallets');
-    return preload?.executor.type === 'constant-arrival-rate' ? Math.ceil((preload.startS ?? 0) + preload.executor.durationS) : 0;
-  };
-  let p = preloadOf();
+  let p = setupSeconds(WINDOW, { scale, speed, seed: 1 });
   for (let i = 0; i < 8; i++) {
-    const next = preloadOf(p + EVENING_S);
+    const next = setupSeconds(WINDOW, { scale, speed, seed: 1, durationS: p + EVENING_S });
     if (next === p) break;
     p = next;
   }

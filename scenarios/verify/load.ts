@@ -69,11 +69,12 @@ function runPicco(args: string[]): Promise<{ code: number; stderr: string }> {
 
 /**
  * Seconds of run time a registered scenario spends on setup before its load window at this
- * scale and speed: the preload of a launch window (its 'preload-wallets' stream, planned for the
- * whole window, so a shorter cut needs no more), else 0. Scenario files are not planned here.
+ * scale and speed: the preload of a launch window (its 'preload-wallets' stream), else 0. Planned
+ * for the whole window unless `durationS` names the cut (a shorter cut needs no more, often
+ * less). Scenario files are not planned here.
  */
-export function setupSeconds(scenario: string, o: { scale: number; speed: number; seed: number }): number {
-  const plan = getScenario(scenario)?.build({ scale: o.scale, speed: o.speed, seed: o.seed });
+export function setupSeconds(scenario: string, o: { scale: number; speed: number; seed: number; durationS?: number }): number {
+  const plan = getScenario(scenario)?.build({ scale: o.scale, speed: o.speed, seed: o.seed, ...(o.durationS !== undefined ? { durationS: o.durationS } : {}) });
   const preload = plan?.streams.find((s) => s.name === 'preload-wallets');
   if (preload === undefined || preload.executor.type !== 'constant-arrival-rate') return 0;
   return Math.ceil((preload.startS ?? 0) + preload.executor.durationS);
