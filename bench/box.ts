@@ -15,8 +15,6 @@ import { readFileSync } from 'node:fs';
 import { sh } from './lib.ts';
 import { cpuJiffies } from '../harness/metrics/steal.ts';
 
-export { cpuJiffies };
-
 const LOOP = 'const t=process.hrtime.bigint();let x=0;for(let i=0;i<1e8;i++){x=(x*31+i)|0}'
   + 'process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6)+" "+x)';
 

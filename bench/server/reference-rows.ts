@@ -34,23 +34,24 @@ export function measuredWindowValidity(s: Summary, rampS: number): { valid: bool
     : { valid: false, note: 'run invalid' };
 }
 
+/** Made-up tokens for the bare apps, which check none; wrk's command prefix pinning it to the generator core. */
+const BARE_TOKENS = Array.from({ length: CITIZENS }, (_, i) => `bare${i}`);
+const ON_GENERATOR = ['taskset', '-c', String(GEN_CPU)];
+
 /**
  * Card-body POSTs from wrk (the generator core, 2,000 made-up tokens) against a bare app with no
  * storage or auth: the rate answered 200 and the app's CPU a request. Each call sends PANs of its
  * own range (`run` numbers it).
  */
 export async function measureCardPost(t: Target, ctx: RowContext, run: number): Promise<{ rate: number; cpuUsPerRequest: number }> {
-  const tokens = Array.from({ length: CITIZENS }, (_, i) => `bare${i}`);
-  const wrap = ['taskset', '-c', String(GEN_CPU)];
-  const p = await measured(t.cpuSeconds, () => runWrkCards({ url: t.url, tokens, connections: ctx.connections, durationS: ctx.seconds, wrap,
-    panBase: 100_000_000 + 10_000_000 * run }));
+  const p = await measured(t.cpuSeconds, () => runWrkCards({ url: t.url, tokens: BARE_TOKENS, connections: ctx.connections, durationS: ctx.seconds,
+    wrap: ON_GENERATOR, panBase: 100_000_000 + 10_000_000 * run }));
   return { rate: (p.statuses['200'] ?? 0) / p.durationS, cpuUsPerRequest: p.cpuUsPerRequest };
 }
 
 /** A JIT warm-up of the card POST on a bare app: 2 s of it, not measured. */
 export async function warmCardPost(t: Target, ctx: RowContext): Promise<void> {
-  const tokens = Array.from({ length: CITIZENS }, (_, i) => `bare${i}`);
-  await runWrkCards({ url: t.url, tokens, connections: ctx.connections, durationS: 2, wrap: ['taskset', '-c', String(GEN_CPU)], panBase: 0 });
+  await runWrkCards({ url: t.url, tokens: BARE_TOKENS, connections: ctx.connections, durationS: 2, wrap: ON_GENERATOR, panBase: 0 });
 }
 
 /**
@@ -130,10 +131,9 @@ export const sqliteCards: RowFn = perBuild('sqliteCards', async (ctx, build) => 
     const t0 = Date.now();
     const tokens = await tokensFor(t.url, CITIZENS, 5_100_000);
     ctx.log(`  ${CITIZENS} citizens logged in in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    const wrap = ['taskset', '-c', String(GEN_CPU)];
-    await runWrkCards({ url: t.url, tokens, connections: ctx.connections, durationS: 2, wrap, panBase: 0 }); // JIT warm-up
+    await runWrkCards({ url: t.url, tokens, connections: ctx.connections, durationS: 2, wrap: ON_GENERATOR, panBase: 0 }); // JIT warm-up
     const { value: w, ctx: around, bracket } = await bracketed(ctx, () => measured(t.cpuSeconds, () =>
-      runWrkCards({ url: t.url, tokens, connections: ctx.connections, durationS: ctx.seconds, wrap, panBase: 100_000_000 })));
+      runWrkCards({ url: t.url, tokens, connections: ctx.connections, durationS: ctx.seconds, wrap: ON_GENERATOR, panBase: 100_000_000 })));
     const ok = w.statuses['200'] ?? 0;
     const rate = ok / w.durationS;
     const other = Object.entries(w.statuses).filter(([s]) => s !== '200').map(([s, n]) => `${s}: ${n}`).join(', ') || 'none';

@@ -71,7 +71,6 @@ export class StealStat {
 
   /** Undefined off Linux, or where /proc says nothing of steal. */
   static open(): StealStat | undefined {
-    if (process.platform !== 'linux') return undefined;
     let cpus: number[];
     try {
       cpus = parseCpuList(/^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync('/proc/thread-self/status', 'latin1'))?.[1] ?? '');

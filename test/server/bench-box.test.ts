@@ -3,7 +3,8 @@
  * hypervisor's steal between two /proc/stat readings.
  */
 import { describe, expect, it } from 'vitest';
-import { cpuJiffies, describeProbe, probeCores, stealShare } from '../../bench/box.ts';
+import { describeProbe, probeCores, stealShare } from '../../bench/box.ts';
+import { cpuJiffies } from '../../harness/metrics/steal.ts';
 
 const STAT_BEFORE = `cpu  72556 632 20844 158456 8498 0 8005 15005 0 0
 cpu0 27299 632 8246 95525 395 0 3272 7988 0 0
